@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeAnomaly.TestSupport;
+
+/// <summary>
+/// A real Debian mosquitto on a free loopback port, started from a config file written for it and
+/// stopped by PID. Persistence is on (in its own folder) so a stop/start keeps queued QoS 1 messages
+/// for persistent sessions, as a production broker would.
+/// </summary>
+public sealed class MosquittoBroker : IAsyncDisposable
+{
+    public const string Executable = "/usr/sbin/mosquitto";
+
+    private readonly string _directory;
+    private Process? _process;
+
+    private MosquittoBroker(string directory, int port)
+    {
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Host => "127.0.0.1";
+
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    public static bool IsInstalled => File.Exists(Executable);
+
+    /// <summary>Starts a broker; throws with the broker's log if it does not accept connections in time.</summary>
+    public static async Task<MosquittoBroker> StartAsync(int? port = null)
+    {
+        if (!IsInstalled)
+        {
+            throw new InvalidOperationException($"{Executable} is not installed: run ./test.sh (it installs mosquitto) or apt-get install mosquitto");
+        }
+        var dir = Path.Combine(Path.GetTempPath(), "ea-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var broker = new MosquittoBroker(dir, port ?? FreeTcpPort());
+        await broker.StartAsync().ConfigureAwait(false);
+        return broker;
+    }
+
+    /// <summary>(Re)starts the broker process on the same port with the same persistence folder.</summary>
+    public async Task StartAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            return;
+        }
+        var conf = Path.Combine(_directory, "mosquitto.conf");
+        await File.WriteAllTextAsync(conf, $"""
+            listener {Port} 127.0.0.1
+            allow_anonymous true
+            persistence true
+            persistence_location {_directory}/
+            autosave_interval 1
+            max_queued_messages 0
+            max_inflight_messages 0
+            message_size_limit 0
+            log_dest file {_directory}/mosquitto.log
+            log_type error
+            log_type warning
+            log_type notice
+
+            """).ConfigureAwait(false);
+        var psi = new ProcessStartInfo(Executable, ["-c", conf])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("mosquitto did not start");
+        _process.OutputDataReceived += static (_, _) => { };
+        _process.ErrorDataReceived += static (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode}: {Log()}");
+            }
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+        }
+        throw new InvalidOperationException($"mosquitto did not listen on {Port}: {Log()}");
+    }
+
+    /// <summary>Stops the broker by PID (SIGTERM, then SIGKILL) and waits for it to exit.</summary>
+    public async Task StopAsync(bool kill = false)
+    {
+        var p = _process;
+        if (p is null || p.HasExited)
+        {
+            return;
+        }
+        if (kill)
+        {
+            p.Kill();
+        }
+        else
+        {
+            using var term = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term!.WaitForExitAsync().ConfigureAwait(false);
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill();
+            await p.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    public string Log()
+    {
+        var path = Path.Combine(_directory, "mosquitto.log");
+        return File.Exists(path) ? File.ReadAllText(path) : "(no log)";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(kill: true).ConfigureAwait(false);
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
