@@ -55,6 +55,12 @@ public sealed class ConditionSource
     /// </summary>
     public string MessageTemplate { get; }
 
+    /// <summary>
+    /// Optional extra explanation computed when the event opens (which detectors voted, the baseline),
+    /// never on the hot path.
+    /// </summary>
+    public Func<string>? Detail { get; set; }
+
     /// <summary>Slot owned by the event tracker, so reports need no dictionary lookup.</summary>
     public object? TrackerState { get; set; }
 }
