@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAnomaly.Ingest;
+
+/// <summary>Source-generated log lines of the ingest component; event ids 2100-2199 are reserved for it.</summary>
+public static partial class IngestLog
+{
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Ingest connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
+    public static partial void Connected(ILogger logger, string host, int port, string clientId, bool sessionPresent);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ingest connection to {Host}:{Port} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, long delayMs, Exception exception);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Ingest disconnected from {Host}:{Port}: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string host, int port, string reason);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Rejected input ({Reason}) on {Topic}; {Suppressed} more of this reason suppressed since the last line")]
+    public static partial void InputRejected(ILogger logger, string reason, string topic, long suppressed);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Ingest broker refused subscription to {Filter}: {ResultCode}")]
+    public static partial void SubscribeRefused(ILogger logger, string filter, string resultCode);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Ingest stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Ingest message on {Topic} not queued (stopping); left unacknowledged for redelivery")]
+    public static partial void NotQueued(ILogger logger, string topic);
+}

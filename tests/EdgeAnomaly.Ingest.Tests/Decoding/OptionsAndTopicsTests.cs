@@ -1,0 +1,88 @@
+namespace EdgeAnomaly.Ingest.Tests.Decoding;
+
+public sealed class OptionsAndTopicsTests
+{
+    [Fact]
+    public void IngestOptions_Defaults_AreValidAndMatchTheContract()
+    {
+        var o = new IngestOptions();
+
+        Assert.Empty(o.Validate());
+        Assert.Equal(("ea", 65536, 1000, TimeSpan.FromSeconds(5), TimeSpan.FromHours(24)), (o.TopicPrefix, o.MaxPayloadBytes, o.MaxReadingsPerMessage, o.FutureTolerance, o.MaxAge));
+    }
+
+    public static TheoryData<IngestOptions, string> BadIngestOptions => new()
+    {
+        { new IngestOptions { TopicPrefix = "" }, "Ingest:TopicPrefix" },
+        { new IngestOptions { TopicPrefix = "ea/+" }, "Ingest:TopicPrefix" },
+        { new IngestOptions { TopicPrefix = "ea/" }, "Ingest:TopicPrefix" },
+        { new IngestOptions { TopicPrefix = "/ea" }, "Ingest:TopicPrefix" },
+        { new IngestOptions { TopicPrefix = "a//b" }, "Ingest:TopicPrefix" },
+        { new IngestOptions { MaxPayloadBytes = 0 }, "Ingest:MaxPayloadBytes must be 1..1048576" },
+        { new IngestOptions { MaxPayloadBytes = 1048577 }, "Ingest:MaxPayloadBytes must be 1..1048576" },
+        { new IngestOptions { MaxReadingsPerMessage = 0 }, "Ingest:MaxReadingsPerMessage" },
+        { new IngestOptions { FutureTolerance = TimeSpan.FromSeconds(-1) }, "Ingest:FutureTolerance" },
+        { new IngestOptions { MaxAge = TimeSpan.Zero }, "Ingest:MaxAge" },
+        { new IngestOptions { MaxNodes = 0 }, "Ingest:MaxNodes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadIngestOptions))]
+    public void IngestOptions_InvalidValue_IsReportedUnderItsKey(IngestOptions options, string expected)
+    {
+        var message = Assert.Single(options.Validate());
+
+        Assert.StartsWith(expected, message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<MqttIngestOptions, string> BadMqttOptions => new()
+    {
+        { new MqttIngestOptions { Host = " " }, "Ingest:Mqtt:Host" },
+        { new MqttIngestOptions { Port = 0 }, "Ingest:Mqtt:Port" },
+        { new MqttIngestOptions { ClientId = "" }, "Ingest:Mqtt:ClientId" },
+        { new MqttIngestOptions { Password = "x" }, "Ingest:Mqtt:Password" },
+        { new MqttIngestOptions { KeepAlive = TimeSpan.Zero }, "Ingest:Mqtt:KeepAlive" },
+        { new MqttIngestOptions { ChannelCapacity = 0 }, "Ingest:Mqtt:ChannelCapacity" },
+        { new MqttIngestOptions { ReceiveMaximum = 70000 }, "Ingest:Mqtt:ReceiveMaximum" },
+        { new MqttIngestOptions { ReconnectMaxDelay = TimeSpan.FromMilliseconds(1) }, "Ingest:Mqtt:ReconnectInitialDelay" },
+        { new MqttIngestOptions { ReconnectJitter = 2 }, "Ingest:Mqtt:ReconnectJitter" },
+        { new MqttIngestOptions { SessionExpiry = TimeSpan.FromSeconds(-1) }, "Ingest:Mqtt:SessionExpiry" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadMqttOptions))]
+    public void MqttIngestOptions_InvalidValue_IsReportedUnderItsKey(MqttIngestOptions options, string expected)
+    {
+        var message = Assert.Single(options.Validate());
+
+        Assert.StartsWith(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MqttIngestOptions_Defaults_AreValid()
+    {
+        Assert.Empty(new MqttIngestOptions().Validate());
+    }
+
+    [Theory]
+    [InlineData("ea/v1/nodes/n1/readings", IngestTopicKind.Readings, "n1")]
+    [InlineData("ea/v1/nodes/Node_A-9/status", IngestTopicKind.Status, "Node_A-9")]
+    [InlineData("ea/v1/nodes/n1/other", IngestTopicKind.Invalid, "")]
+    [InlineData("ea/v1/nodes/n1", IngestTopicKind.Invalid, "")]
+    [InlineData("eax/v1/nodes/n1/readings", IngestTopicKind.Invalid, "")]
+    [InlineData("ea/v1/nodes/+/readings", IngestTopicKind.Invalid, "")]
+    public void Parse_Topic_YieldsKindAndNodeId(string topic, IngestTopicKind kind, string nodeId)
+    {
+        Assert.Equal(kind, IngestTopics.Parse(topic, "ea", out var id));
+        Assert.Equal(nodeId, id.ToString());
+    }
+
+    [Fact]
+    public void Filters_AndTopicBuilders_RoundTripThroughParse()
+    {
+        Assert.Equal("p/v1/nodes/+/readings", IngestTopics.ReadingsFilter("p"));
+        Assert.Equal("p/v1/nodes/+/status", IngestTopics.StatusFilter("p"));
+        Assert.Equal(IngestTopicKind.Readings, IngestTopics.Parse(IngestTopics.Readings("p", "n"), "p", out _));
+        Assert.Equal(IngestTopicKind.Status, IngestTopics.Parse(IngestTopics.Status("p", "n"), "p", out _));
+    }
+}
