@@ -34,6 +34,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
     private int _started;
     private long _reconnects;
     private long _connections;
+    private volatile bool _subscribed;
 
     public MqttIngestClient(MqttIngestOptions options, IngestOptions ingest, TimeProvider time, ILogger<MqttIngestClient> log, GatewayCounters counters)
     {
@@ -72,7 +73,8 @@ public sealed class MqttIngestClient : IAsyncDisposable
     /// <summary>Messages in arrival order. The consumer must <see cref="IngestMessage.Release"/> each one.</summary>
     public ChannelReader<IngestMessage> Messages => _channel.Reader;
 
-    public bool IsConnected => _client.IsConnected;
+    /// <summary>Connected and subscribed, i.e. node messages are flowing (not merely a TCP session).</summary>
+    public bool IsConnected => _subscribed && _client.IsConnected;
 
     /// <summary>Successful connections after the first one.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
@@ -119,6 +121,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
                         }
                     }
                     attempt = 0;
+                    _subscribed = true;
                     if (Interlocked.Increment(ref _connections) > 1)
                     {
                         Interlocked.Increment(ref _reconnects);
@@ -152,6 +155,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         }
         finally
         {
+            _subscribed = false;
             await DisconnectQuietlyAsync();
             _channel.Writer.TryComplete();
             IngestLog.Stopped(_log);
@@ -231,6 +235,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
+        _subscribed = false;
         if (e.ClientWasConnected)
         {
             var reason = e.Exception is { } ex ? $"{e.Reason}: {ex.Message}" : e.Reason.ToString();

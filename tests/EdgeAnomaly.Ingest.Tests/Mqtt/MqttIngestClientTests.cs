@@ -1,0 +1,285 @@
+using System.Text;
+using System.Threading.Channels;
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Ingest.Tests.Decoding;
+using EdgeAnomaly.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeAnomaly.Ingest.Tests.Mqtt;
+
+/// <summary>Against a real mosquitto on loopback; each test has its own broker.</summary>
+public sealed class MqttIngestClientTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Client_SingleAndBatchedPayloads_AreDeliveredInOrderWithTheInjectedReceiveTime()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(DecoderFixture.Now));
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-order", time);
+        await using var node = await Publisher.ConnectAsync(broker);
+        const int count = 200;
+        var payloads = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            payloads.Add(i % 2 == 0
+                ? $$"""{"v":1,"seq":{{i}},"asset":"pump-1","tag":"current.a","value":{{i}},"ts":{{DecoderFixture.Now - 10_000 + i}}}"""
+                : $$"""{"v":1,"seq":{{i}},"asset":"pump-1","ts":{{DecoderFixture.Now - 10_000 + i}},"readings":[{"tag":"pressure.bar","value":{{i}}},{"tag":"running","value":true}]}""");
+        }
+
+        foreach (var p in payloads)
+        {
+            await node.PublishAsync("ea/v1/nodes/esp32-a/readings", p, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        var received = await ReadAsync(gw.Client.Messages, count);
+
+        Assert.Equal(payloads, received.Select(m => m.Text));
+        Assert.All(received, m => Assert.Equal("ea/v1/nodes/esp32-a/readings", m.Topic));
+        Assert.All(received, m => Assert.Equal(DecoderFixture.Now, m.ReceivedAtMs));
+        // End to end through the decoder: every reading lands, none is refused.
+        var f = new DecoderFixture();
+        foreach (var m in received)
+        {
+            f.Decoder.DecodeReadings(m.Topic, Encoding.UTF8.GetBytes(m.Text), m.ReceivedAtMs, f.Output);
+        }
+        Assert.Equal(count / 2 * 3, f.Output.Count);
+        Assert.Equal(0, f.Counters.RejectedTotal);
+    }
+
+    [Fact]
+    public async Task Client_BrokerStoppedAndRestarted_ReconnectsAndReceivesAgain()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-reconnect", TimeProvider.System);
+        await using (var node = await Publisher.ConnectAsync(broker))
+        {
+            await node.PublishAsync("ea/v1/nodes/n1/readings", "before", MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        Assert.Equal(["before"], (await ReadAsync(gw.Client.Messages, 1)).Select(m => m.Text));
+
+        await broker.StopAsync();
+        await Eventually.True(() => !gw.Client.IsConnected, Deadline, "the client notices the broker is gone");
+        await broker.StartAsync();
+        await Eventually.True(() => gw.Client.IsConnected, Deadline, "the client reconnects by itself");
+
+        await using (var node = await Publisher.ConnectAsync(broker))
+        {
+            await node.PublishAsync("ea/v1/nodes/n1/readings", "after", MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        Assert.Equal(["after"], (await ReadAsync(gw.Client.Messages, 1)).Select(m => m.Text));
+        Assert.Equal(1, gw.Client.Reconnects);
+    }
+
+    [Fact]
+    public async Task Client_QoS1ReadingsPublishedWhileTheGatewayIsAway_AreDeliveredAfterItComesBack()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        // First run creates the persistent session (subscriptions live at the broker), then the gateway stops.
+        await (await GatewayClient.StartAsync(broker, "gw-persistent", TimeProvider.System)).DisposeAsync();
+        var expected = Enumerable.Range(0, 25).Select(i => $$"""{"v":1,"seq":{{i}}}""").ToList();
+        await using (var node = await Publisher.ConnectAsync(broker))
+        {
+            foreach (var p in expected)
+            {
+                await node.PublishAsync("ea/v1/nodes/n1/readings", p, MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+        }
+
+        await using var restarted = await GatewayClient.StartAsync(broker, "gw-persistent", TimeProvider.System);
+
+        Assert.Equal(expected, (await ReadAsync(restarted.Client.Messages, expected.Count)).Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task Client_FullChannel_HoldsTheBrokerBackWithoutLosingOrReordering()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-backpressure", TimeProvider.System, capacity: 2, receiveMaximum: 4);
+        await using var node = await Publisher.ConnectAsync(broker);
+        var expected = Enumerable.Range(0, 300).Select(i => "m" + i).ToList();
+
+        foreach (var p in expected)
+        {
+            await node.PublishAsync("ea/v1/nodes/n1/readings", p, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        await Eventually.True(() => gw.Client.Messages.Count == 2, Deadline, "the channel fills up to its capacity");
+
+        Assert.Equal(2, gw.Client.Messages.Count);
+        Assert.Equal(expected, (await ReadAsync(gw.Client.Messages, expected.Count)).Select(m => m.Text));
+        Assert.Equal(0, gw.Counters.Rejected(RejectReason.QueueFull));
+    }
+
+    [Fact]
+    public async Task Client_OversizedPayload_IsCountedAndNotQueued()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-oversized", TimeProvider.System);
+        await using var node = await Publisher.ConnectAsync(broker);
+
+        await node.PublishAsync("ea/v1/nodes/n1/readings", new string(' ', 65537), MqttQualityOfServiceLevel.AtLeastOnce);
+        await node.PublishAsync("ea/v1/nodes/n1/readings", "small", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        Assert.Equal(["small"], (await ReadAsync(gw.Client.Messages, 1)).Select(m => m.Text));
+        Assert.Equal(1, gw.Counters.Rejected(RejectReason.OversizedPayload));
+    }
+
+    [Fact]
+    public async Task Client_RetainedNodeStatus_IsReceivedOnSubscribeAndOtherTopicsAreNot()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using (var node = await Publisher.ConnectAsync(broker))
+        {
+            await node.PublishAsync("ea/v1/nodes/n1/status", """{"v":1,"state":"online","fw":"1.4.2"}""", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+            await node.PublishAsync("ea/v1/gateways/g/state", """{"v":1,"state":"online"}""", MqttQualityOfServiceLevel.AtLeastOnce, retain: true);
+        }
+
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-status", TimeProvider.System);
+        await using (var node = await Publisher.ConnectAsync(broker))
+        {
+            await node.PublishAsync("other/v1/nodes/n1/readings", "ignored", MqttQualityOfServiceLevel.AtLeastOnce);
+            await node.PublishAsync("ea/v1/nodes/n1/readings", "last", MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        var received = await ReadAsync(gw.Client.Messages, 2);
+        Assert.Equal(["ea/v1/nodes/n1/status", "ea/v1/nodes/n1/readings"], received.Select(m => m.Topic));
+        var f = new DecoderFixture();
+        var status = f.Decoder.DecodeStatus(received[0].Topic, Encoding.UTF8.GetBytes(received[0].Text), received[0].ReceivedAtMs);
+        Assert.Equal(NodeOnlineState.Online, status?.Current);
+    }
+
+    [Fact]
+    public async Task RunAsync_Stopped_DisconnectsAndCompletesTheChannel()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var gw = await GatewayClient.StartAsync(broker, "gw-stop", TimeProvider.System);
+
+        await gw.Stop.CancelAsync();
+        await gw.Run.WaitAsync(Deadline);
+
+        Assert.False(gw.Client.IsConnected);
+        await gw.Client.Messages.Completion.WaitAsync(Deadline);
+        await gw.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RunAsync_NoBroker_KeepsRetryingUntilOneAppears()
+    {
+        var port = MosquittoBroker.FreeTcpPort();
+        var counters = new GatewayCounters();
+        var options = new MqttIngestOptions
+        {
+            Port = port,
+            ClientId = "gw-late-broker",
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        };
+        await using var client = new MqttIngestClient(options, new IngestOptions(), TimeProvider.System, NullLogger<MqttIngestClient>.Instance, counters);
+        using var stop = new CancellationTokenSource();
+        var run = client.RunAsync(stop.Token);
+
+        await using var broker = await MosquittoBroker.StartAsync(port);
+        await Eventually.True(() => client.IsConnected, Deadline, "the client connects once the broker is up");
+
+        Assert.False(run.IsCompleted);
+        await stop.CancelAsync();
+        await run.WaitAsync(Deadline);
+    }
+
+    private static async Task<List<Received>> ReadAsync(ChannelReader<IngestMessage> reader, int count)
+    {
+        using var timeout = new CancellationTokenSource(Deadline);
+        var list = new List<Received>(count);
+        while (list.Count < count)
+        {
+            var m = await reader.ReadAsync(timeout.Token);
+            list.Add(new Received(m.Topic, Encoding.UTF8.GetString(m.Payload), m.ReceivedAtMs));
+            m.Release();
+            Assert.True(m.IsReleased);
+        }
+        return list;
+    }
+
+    private sealed record Received(string Topic, string Text, long ReceivedAtMs);
+
+    /// <summary>A running MqttIngestClient with its stop token; disposal stops it.</summary>
+    private sealed class GatewayClient : IAsyncDisposable
+    {
+        private GatewayClient(MqttIngestClient client, GatewayCounters counters, CancellationTokenSource stop, Task run)
+        {
+            Client = client;
+            Counters = counters;
+            Stop = stop;
+            Run = run;
+        }
+
+        public MqttIngestClient Client { get; }
+        public GatewayCounters Counters { get; }
+        public CancellationTokenSource Stop { get; }
+        public Task Run { get; }
+
+        public static async Task<GatewayClient> StartAsync(MosquittoBroker broker, string clientId, TimeProvider time, int capacity = 4096, int receiveMaximum = 256)
+        {
+            var counters = new GatewayCounters();
+            var options = new MqttIngestOptions
+            {
+                Host = broker.Host,
+                Port = broker.Port,
+                ClientId = clientId,
+                ChannelCapacity = capacity,
+                ReceiveMaximum = receiveMaximum,
+                KeepAlive = TimeSpan.FromSeconds(5),
+                ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
+                ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+            };
+            var client = new MqttIngestClient(options, new IngestOptions(), time, NullLogger<MqttIngestClient>.Instance, counters);
+            var stop = new CancellationTokenSource();
+            var run = client.RunAsync(stop.Token);
+            await Eventually.True(() => client.IsConnected || run.IsCompleted, Deadline, "the ingest client connects and subscribes");
+            Assert.False(run.IsCompleted, "RunAsync ended early: " + run.Exception);
+            return new GatewayClient(client, counters, stop, run);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Stop.CancelAsync();
+            await Run.WaitAsync(Deadline);
+            await Client.DisposeAsync();
+            Stop.Dispose();
+        }
+    }
+
+    /// <summary>A node stand-in: a plain MQTTnet client publishing to the local broker.</summary>
+    private sealed class Publisher : IAsyncDisposable
+    {
+        private readonly IMqttClient _client;
+
+        private Publisher(IMqttClient client) => _client = client;
+
+        public static async Task<Publisher> ConnectAsync(MosquittoBroker broker)
+        {
+            var client = new MqttClientFactory().CreateMqttClient();
+            var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("node-" + Guid.NewGuid().ToString("N")[..8]).Build();
+            using var timeout = new CancellationTokenSource(Deadline);
+            await client.ConnectAsync(options, timeout.Token);
+            return new Publisher(client);
+        }
+
+        public async Task PublishAsync(string topic, string payload, MqttQualityOfServiceLevel qos, bool retain = false)
+        {
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(qos).WithRetainFlag(retain).Build();
+            using var timeout = new CancellationTokenSource(Deadline);
+            var result = await _client.PublishAsync(message, timeout.Token);
+            Assert.True(result.IsSuccess, $"publish failed: {result.ReasonCode}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisconnectAsync();
+            _client.Dispose();
+        }
+    }
+}
