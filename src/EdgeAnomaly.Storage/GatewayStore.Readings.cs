@@ -1,0 +1,248 @@
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Storage.Readings;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeAnomaly.Storage;
+
+/// <summary>Readings history: per-tag in-memory buffers written as one compact block row per tag.</summary>
+public sealed partial class GatewayStore
+{
+    private readonly record struct PendingBlock(long DbTagId, long FirstTs, long LastTs, int Count, byte[] Data);
+
+    /// <summary>
+    /// Maps the registry's tags to stable database ids (tags(asset, name)) and allocates the per-tag buffers.
+    /// Call again after a configuration reload: buffered readings are flushed under the old mapping first.
+    /// </summary>
+    public void RegisterTags(TagRegistry registry)
+    {
+        if (_bufCount.Length > 0)
+        {
+            FlushReadings();
+        }
+        var capacity = _options.ReadingsBlockCapacity;
+        var ids = new long[registry.TagCount];
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var tx = _db.BeginTransaction();
+            using var insert = _db.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO tags(asset, name) VALUES($a, $n) ON CONFLICT(asset, name) DO UPDATE SET name=excluded.name RETURNING id";
+            var a = insert.Parameters.Add(new SqliteParameter { ParameterName = "$a" });
+            var n = insert.Parameters.Add(new SqliteParameter { ParameterName = "$n" });
+            foreach (var tag in registry.Tags)
+            {
+                a.Value = tag.Asset;
+                n.Value = tag.Name;
+                ids[tag.Id] = Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            tx.Commit();
+        }
+        _capacity = capacity;
+        _dbTagIds = ids;
+        _bufTs = new long[registry.TagCount * capacity];
+        _bufValue = new double[registry.TagCount * capacity];
+        _bufQuality = new byte[registry.TagCount * capacity];
+        _bufCount = new int[registry.TagCount];
+        _encodeScratch = new byte[ReadingBlockCodec.MaxEncodedLength(capacity)];
+    }
+
+    /// <summary>Readings buffered and not yet written.</summary>
+    public long BufferedReadings
+    {
+        get
+        {
+            long total = 0;
+            foreach (var c in _bufCount)
+            {
+                total += c;
+            }
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Buffers readings per tag (pipeline thread only; no allocation). A tag whose buffer is full is written
+    /// as a block at once. Readings of tags not registered throw: the registry and the store must agree.
+    /// </summary>
+    public void AppendReadings(ReadOnlySpan<Reading> readings)
+    {
+        var counts = _bufCount;
+        var capacity = _capacity;
+        for (var i = 0; i < readings.Length; i++)
+        {
+            ref readonly var r = ref readings[i];
+            var id = r.TagId;
+            if ((uint)id >= (uint)counts.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(readings), $"tag id {id} is not registered with the store (RegisterTags)");
+            }
+            var c = counts[id];
+            if (c == capacity)
+            {
+                FlushTag(id);
+                c = 0;
+            }
+            var at = (id * capacity) + c;
+            _bufTs[at] = r.TimestampMs;
+            _bufValue[at] = r.Value;
+            _bufQuality[at] = (byte)r.Quality;
+            counts[id] = c + 1;
+        }
+    }
+
+    /// <summary>
+    /// Writes every non-empty tag buffer as one block row, in one transaction (synchronous=NORMAL: survives a
+    /// process kill; a power loss may lose this last interval). Also applies age retention about once a minute.
+    /// Returns the number of blocks written.
+    /// </summary>
+    public int FlushReadings()
+    {
+        _blocks.Clear();
+        for (var id = 0; id < _bufCount.Length; id++)
+        {
+            if (_bufCount[id] > 0)
+            {
+                EncodeTag(id);
+            }
+        }
+        var written = _blocks.Count;
+        if (written > 0)
+        {
+            WriteBlocks();
+        }
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_lastRetentionMs == long.MinValue || now - _lastRetentionMs >= 60_000)
+        {
+            _lastRetentionMs = now;
+            DeleteExpiredReadings(now - (long)_options.ReadingsMaxAge.TotalMilliseconds);
+        }
+        return written;
+    }
+
+    private void FlushTag(int id)
+    {
+        _blocks.Clear();
+        EncodeTag(id);
+        WriteBlocks();
+    }
+
+    private void EncodeTag(int id)
+    {
+        var count = _bufCount[id];
+        var start = id * _capacity;
+        var ts = _bufTs.AsSpan(start, count);
+        var len = ReadingBlockCodec.Encode(ts, _bufValue.AsSpan(start, count), _bufQuality.AsSpan(start, count), _encodeScratch);
+        long first = long.MaxValue, last = long.MinValue;
+        foreach (var t in ts)
+        {
+            first = Math.Min(first, t);
+            last = Math.Max(last, t);
+        }
+        _blocks.Add(new PendingBlock(_dbTagIds[id], first, last, count, _encodeScratch.AsSpan(0, len).ToArray()));
+        _bufCount[id] = 0;
+    }
+
+    private void WriteBlocks()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            // Bounded transactions keep each one's WAL well inside the WAL budget.
+            var start = 0;
+            while (start < _blocks.Count)
+            {
+                long bytes = 0;
+                var end = start;
+                while (end < _blocks.Count && (end == start || bytes + _blocks[end].Data.Length + 64 <= _walBudget / 4))
+                {
+                    bytes += _blocks[end].Data.Length + 64;
+                    end++;
+                }
+                EnsureRoom(bytes, end - start);
+                using (var tx = _db.BeginTransaction())
+                {
+                    _insertBlock.Transaction = tx;
+                    try
+                    {
+                        var p = _insertBlock.Parameters;
+                        for (var i = start; i < end; i++)
+                        {
+                            var b = _blocks[i];
+                            p[0].Value = b.DbTagId;
+                            p[1].Value = b.FirstTs;
+                            p[2].Value = b.LastTs;
+                            p[3].Value = b.Count;
+                            p[4].Value = b.Data;
+                            _insertBlock.ExecuteNonQuery();
+                        }
+                        tx.Commit();
+                    }
+                    finally
+                    {
+                        _insertBlock.Transaction = null;
+                    }
+                }
+                start = end;
+            }
+        }
+        _blocks.Clear();
+    }
+
+    /// <summary>Decoded readings of one tag with timestamps in [fromMs, toMs], oldest first (written blocks only).</summary>
+    public IReadOnlyList<StoredReading> ReadReadings(string asset, string tag, long fromMs, long toMs)
+    {
+        var result = new List<StoredReading>();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = """
+                SELECT b.data FROM blocks b JOIN tags t ON t.id = b.tag_id
+                WHERE t.asset=$a AND t.name=$n AND b.first_ts <= $to AND b.last_ts >= $from
+                ORDER BY b.first_ts, b.id
+                """;
+            cmd.Parameters.AddWithValue("$a", asset);
+            cmd.Parameters.AddWithValue("$n", tag);
+            cmd.Parameters.AddWithValue("$from", fromMs);
+            cmd.Parameters.AddWithValue("$to", toMs);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                ReadingBlockCodec.Decode(r.GetFieldValue<byte[]>(0), fromMs, toMs, result);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Age retention: deletes blocks whose newest reading is before <paramref name="cutoffMs"/>, walking from
+    /// the oldest written block (a late backlog block stays until the blocks written before it expire), then
+    /// returns the freed pages to the file system. Returns blocks deleted.
+    /// </summary>
+    public int DeleteExpiredReadings(long cutoffMs)
+    {
+        var total = 0;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "DELETE FROM blocks WHERE id IN (SELECT id FROM blocks ORDER BY id LIMIT 256) AND last_ts < $cutoff";
+            cmd.Parameters.AddWithValue("$cutoff", cutoffMs);
+            int n;
+            do
+            {
+                EnsureDeleteWal(256);
+                n = cmd.ExecuteNonQuery();
+                total += n;
+            }
+            while (n > 0);
+            if (total > 0)
+            {
+                Vacuum();
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,436 @@
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Events;
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Storage.Readings;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeAnomaly.Storage;
+
+/// <summary>
+/// The gateway's durable state in one SQLite file (WAL): events with an outbox of revisions to send, and the
+/// readings history as per-tag blocks. Details and guarantees: docs/storage.md.
+/// <para>
+/// Threading: ONE connection behind one lock. The pipeline (commit, append/flush) and the forwarder (read
+/// pending, mark delivered) take turns; every critical section is a short transaction. A single connection
+/// also means no reader of ours ever pins the WAL, so checkpoint(TRUNCATE) always completes and the disk cap
+/// holds. <see cref="AppendReadings"/> and <see cref="FlushReadings"/> belong to the pipeline thread only
+/// (the per-tag buffers are not locked; the database work inside them is).
+/// </para>
+/// </summary>
+public sealed partial class GatewayStore : IDisposable
+{
+    private const int PageSize = 4096;
+    private const int WalFrameBytes = PageSize + 24;
+
+    private readonly StoreOptions _options;
+    private readonly GatewayCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private readonly string _walPath;
+    private readonly long _walBudget;
+    private readonly long _mainBudget;
+
+    private readonly SqliteCommand _insertBlock;
+    private readonly SqliteCommand _upsertEvent;
+    private readonly SqliteCommand _insertOutbox;
+    private readonly SqliteCommand _deleteOutbox;
+    private readonly SqliteCommand _markEvent;
+    private readonly SqliteCommand _readOutbox;
+
+    private long _pending;
+    private long _lastRetentionMs = long.MinValue;
+    private bool _disposed;
+
+    // Per-tag reading buffers, preallocated as flat arrays indexed [tagId * capacity + i]: no allocation per reading.
+    private int _capacity;
+    private long[] _bufTs = [];
+    private double[] _bufValue = [];
+    private byte[] _bufQuality = [];
+    private int[] _bufCount = [];
+    private long[] _dbTagIds = [];
+    private byte[] _encodeScratch = [];
+    private readonly List<PendingBlock> _blocks = [];
+
+    public GatewayStore(StoreOptions options, GatewayCounters counters, TimeProvider? time = null)
+    {
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+        _options = options;
+        _counters = counters;
+        _time = time ?? TimeProvider.System;
+        _walPath = options.Path + "-wal";
+        // The WAL gets a quarter of the cap (at most 64 MiB); the main file the rest. Each is enforced on its own.
+        _walBudget = Math.Clamp(options.MaxDiskBytes / 4, 256 * 1024, 64 * StoreOptions.MiB);
+        _mainBudget = options.MaxDiskBytes - _walBudget;
+
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.Path));
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+        var cs = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+        _db = new SqliteConnection(cs);
+        _db.Open();
+        try
+        {
+            // auto_vacuum and page_size only take effect before the first table exists, i.e. at creation.
+            Exec($"PRAGMA page_size={PageSize}");
+            Exec("PRAGMA auto_vacuum=INCREMENTAL");
+            Exec("PRAGMA journal_mode=WAL");
+            Exec("PRAGMA busy_timeout=5000");
+            Exec("PRAGMA synchronous=NORMAL");
+            Exec($"PRAGMA wal_autocheckpoint={Math.Max(16, _walBudget / PageSize / 2)}");
+            Exec($"PRAGMA journal_size_limit={_walBudget / 2}");
+            CreateSchema();
+
+            _insertBlock = Prepare("INSERT INTO blocks(tag_id, first_ts, last_ts, count, data) VALUES($t, $f, $l, $c, $d)", "$t", "$f", "$l", "$c", "$d");
+            _upsertEvent = Prepare("""
+                INSERT INTO events(id, asset, kind, severity, state, start_ms, end_ms, rev, payload, updated_ms, delivered)
+                VALUES($id, $asset, $kind, $sev, $state, $start, $end, $rev, $payload, $updated, 0)
+                ON CONFLICT(id) DO UPDATE SET asset=excluded.asset, kind=excluded.kind, severity=excluded.severity,
+                  state=excluded.state, start_ms=excluded.start_ms, end_ms=excluded.end_ms, rev=excluded.rev,
+                  payload=excluded.payload, updated_ms=excluded.updated_ms, delivered=0
+                WHERE excluded.rev >= events.rev
+                """, "$id", "$asset", "$kind", "$sev", "$state", "$start", "$end", "$rev", "$payload", "$updated");
+            _insertOutbox = Prepare("INSERT INTO outbox(event_id, rev, asset, severity, payload, created_ms) VALUES($id, $rev, $asset, $sev, $payload, $created)",
+                "$id", "$rev", "$asset", "$sev", "$payload", "$created");
+            _deleteOutbox = Prepare("DELETE FROM outbox WHERE seq=$seq RETURNING event_id, rev", "$seq");
+            _markEvent = Prepare("UPDATE events SET delivered=1 WHERE id=$id AND rev=$rev", "$id", "$rev");
+            _readOutbox = Prepare("SELECT seq, event_id, rev, asset, severity, payload, created_ms FROM outbox WHERE seq > $after ORDER BY seq LIMIT $max", "$after", "$max");
+            _pending = ScalarLong("SELECT count(*) FROM outbox");
+        }
+        catch
+        {
+            _db.Dispose();
+            throw;
+        }
+    }
+
+    public StoreOptions Options => _options;
+
+    /// <summary>Revisions committed but not yet acknowledged upstream.</summary>
+    public long PendingCount => Interlocked.Read(ref _pending);
+
+    /// <summary>Bytes on disk of the main file plus the -wal file (the -shm index is excluded, see docs/storage.md).</summary>
+    public long DatabaseSizeBytes => FileLength(_options.Path) + FileLength(_walPath);
+
+    public StoreStats GetStats()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return new StoreStats(DatabaseSizeBytes, ScalarLong("SELECT count(*) FROM blocks"), ScalarLong("SELECT count(*) FROM events"), PendingCount);
+        }
+    }
+
+    private void CreateSchema()
+    {
+        Exec("""
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '1');
+            CREATE TABLE IF NOT EXISTS tags(id INTEGER PRIMARY KEY, asset TEXT NOT NULL, name TEXT NOT NULL, UNIQUE(asset, name));
+            CREATE TABLE IF NOT EXISTS blocks(id INTEGER PRIMARY KEY, tag_id INTEGER NOT NULL, first_ts INTEGER NOT NULL,
+              last_ts INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS blocks_by_tag ON blocks(tag_id, first_ts);
+            CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, asset TEXT NOT NULL, kind INTEGER NOT NULL,
+              severity INTEGER NOT NULL, state INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER,
+              rev INTEGER NOT NULL, payload BLOB NOT NULL, updated_ms INTEGER NOT NULL, delivered INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS events_by_update ON events(updated_ms);
+            CREATE INDEX IF NOT EXISTS events_by_eviction ON events(delivered, state, updated_ms);
+            CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, rev INTEGER NOT NULL,
+              asset TEXT NOT NULL, severity INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox(event_id);
+            CREATE INDEX IF NOT EXISTS outbox_by_eviction ON outbox(severity, seq);
+            """);
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// <summary>
+    /// Writes the revisions (event rows and outbox rows) in ONE transaction with synchronous=FULL and returns
+    /// after the commit is on disk: only then may the caller announce them.
+    /// </summary>
+    public void CommitEventRevisions(IReadOnlyList<GatewayEvent> revisions)
+    {
+        if (revisions.Count == 0)
+        {
+            return;
+        }
+        // Serialised once, outside the lock: these exact bytes are stored and later published.
+        var payloads = new byte[revisions.Count][];
+        long bytes = 0;
+        for (var i = 0; i < revisions.Count; i++)
+        {
+            payloads[i] = EventJson.Serialize(revisions[i]);
+            bytes += (2 * payloads[i].Length) + 160;
+        }
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            EnsureRoom(bytes, revisions.Count * 2);
+            Exec("PRAGMA synchronous=FULL");
+            try
+            {
+                using var tx = _db.BeginTransaction();
+                _upsertEvent.Transaction = tx;
+                _insertOutbox.Transaction = tx;
+                for (var i = 0; i < revisions.Count; i++)
+                {
+                    var e = revisions[i];
+                    var p = _upsertEvent.Parameters;
+                    p[0].Value = e.Id;
+                    p[1].Value = e.Asset;
+                    p[2].Value = (int)e.Kind;
+                    p[3].Value = (int)e.Severity;
+                    p[4].Value = (int)e.State;
+                    p[5].Value = e.StartMs;
+                    p[6].Value = e.EndMs is { } end ? end : DBNull.Value;
+                    p[7].Value = e.Revision;
+                    p[8].Value = payloads[i];
+                    p[9].Value = e.UpdatedMs;
+                    _upsertEvent.ExecuteNonQuery();
+
+                    var o = _insertOutbox.Parameters;
+                    o[0].Value = e.Id;
+                    o[1].Value = e.Revision;
+                    o[2].Value = e.Asset;
+                    o[3].Value = (int)e.Severity;
+                    o[4].Value = payloads[i];
+                    o[5].Value = now;
+                    _insertOutbox.ExecuteNonQuery();
+                }
+                tx.Commit();
+            }
+            finally
+            {
+                _upsertEvent.Transaction = null;
+                _insertOutbox.Transaction = null;
+                Exec("PRAGMA synchronous=NORMAL");
+            }
+            Interlocked.Add(ref _pending, revisions.Count);
+        }
+    }
+
+    /// <summary>Up to <paramref name="max"/> outbox rows with seq &gt; <paramref name="afterSeq"/>, in seq order.</summary>
+    public IReadOnlyList<OutboxEntry> ReadPendingOutbox(long afterSeq, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var list = new List<OutboxEntry>(Math.Min(max, 1024));
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _readOutbox.Parameters[0].Value = afterSeq;
+            _readOutbox.Parameters[1].Value = max;
+            using var r = _readOutbox.ExecuteReader();
+            while (r.Read())
+            {
+                list.Add(new OutboxEntry(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), (Severity)r.GetInt32(4),
+                    r.GetFieldValue<byte[]>(5), r.GetInt64(6)));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// In one transaction: deletes these outbox rows and marks each event delivered when the acknowledged
+    /// revision is still its latest. Unknown seqs (already marked, evicted) are ignored. Returns rows removed.
+    /// </summary>
+    public int MarkDelivered(ReadOnlySpan<long> seqs)
+    {
+        if (seqs.IsEmpty)
+        {
+            return 0;
+        }
+        var removed = 0;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            EnsureDeleteWal(seqs.Length * 2);
+            using (var tx = _db.BeginTransaction())
+            {
+                _deleteOutbox.Transaction = tx;
+                _markEvent.Transaction = tx;
+                try
+                {
+                    foreach (var seq in seqs)
+                    {
+                        _deleteOutbox.Parameters[0].Value = seq;
+                        string? id = null;
+                        var rev = 0;
+                        using (var r = _deleteOutbox.ExecuteReader())
+                        {
+                            if (r.Read())
+                            {
+                                id = r.GetString(0);
+                                rev = r.GetInt32(1);
+                            }
+                        }
+                        if (id is null)
+                        {
+                            continue;
+                        }
+                        removed++;
+                        _markEvent.Parameters[0].Value = id;
+                        _markEvent.Parameters[1].Value = rev;
+                        _markEvent.ExecuteNonQuery();
+                    }
+                    tx.Commit();
+                }
+                finally
+                {
+                    _deleteOutbox.Transaction = null;
+                    _markEvent.Transaction = null;
+                }
+            }
+            Interlocked.Add(ref _pending, -removed);
+        }
+        return removed;
+    }
+
+    /// <summary>Latest revisions, newest update first, optionally filtered (for `events list`).</summary>
+    public IReadOnlyList<StoredEvent> ListEvents(int limit, string? asset = null, EventState? state = null, long? sinceMs = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var sql = "SELECT payload, delivered FROM events WHERE 1=1";
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var cmd = _db.CreateCommand();
+            if (asset is not null)
+            {
+                sql += " AND asset=$asset";
+                cmd.Parameters.AddWithValue("$asset", asset);
+            }
+            if (state is { } s)
+            {
+                sql += " AND state=$state";
+                cmd.Parameters.AddWithValue("$state", (int)s);
+            }
+            if (sinceMs is { } since)
+            {
+                sql += " AND updated_ms >= $since";
+                cmd.Parameters.AddWithValue("$since", since);
+            }
+            cmd.CommandText = sql + " ORDER BY updated_ms DESC, rowid DESC LIMIT $limit";
+            cmd.Parameters.AddWithValue("$limit", limit);
+            return ReadEvents(cmd);
+        }
+    }
+
+    /// <summary>The latest stored revision of one event, or null.</summary>
+    public StoredEvent? GetEvent(string id)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT payload, delivered FROM events WHERE id=$id";
+            cmd.Parameters.AddWithValue("$id", id);
+            var list = ReadEvents(cmd);
+            return list.Count == 0 ? null : list[0];
+        }
+    }
+
+    /// <summary>Events whose latest revision is open, oldest first: a restarted gateway resumes their lifecycle.</summary>
+    public IReadOnlyList<GatewayEvent> GetOpenEvents()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = $"SELECT payload, delivered FROM events WHERE state={(int)EventState.Open} ORDER BY start_ms, id";
+            var stored = ReadEvents(cmd);
+            var list = new List<GatewayEvent>(stored.Count);
+            foreach (var s in stored)
+            {
+                list.Add(s.Event);
+            }
+            return list;
+        }
+    }
+
+    private static List<StoredEvent> ReadEvents(SqliteCommand cmd)
+    {
+        var list = new List<StoredEvent>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new StoredEvent(EventJson.Deserialize(r.GetFieldValue<byte[]>(0)), r.GetInt64(1) != 0));
+        }
+        return list;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return cmd;
+    }
+
+    private void Exec(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private long ScalarLong(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static long FileLength(string path)
+    {
+        var fi = new FileInfo(path);
+        return fi.Exists ? fi.Length : 0;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Writes buffered readings, then closes the file (a clean close also removes the -wal).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        try
+        {
+            FlushReadings();
+        }
+        catch (SqliteException)
+        {
+            // Closing must not throw on a full or failing disk; the buffered interval is what is lost.
+        }
+        lock (_gate)
+        {
+            _disposed = true;
+            _insertBlock.Dispose();
+            _upsertEvent.Dispose();
+            _insertOutbox.Dispose();
+            _deleteOutbox.Dispose();
+            _markEvent.Dispose();
+            _readOutbox.Dispose();
+            _db.Dispose();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace EdgeAnomaly.Storage;
+
+/// <summary>The "Store" configuration section: where the SQLite file lives and how much disk it may use.</summary>
+public sealed class StoreOptions
+{
+    public const long MiB = 1024 * 1024;
+
+    /// <summary>Database file path; the -wal and -shm files sit beside it.</summary>
+    public string Path { get; set; } = "edgeanomaly.db";
+
+    /// <summary>Upper bound for the main file plus the -wal file (the -shm index is not counted, see docs/storage.md).</summary>
+    public long MaxDiskBytes { get; set; } = 1024 * MiB;
+
+    /// <summary>Reading blocks whose newest reading is older than this are deleted.</summary>
+    public TimeSpan ReadingsMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the pipeline calls <see cref="GatewayStore.FlushReadings"/>; the last interval may be lost on power loss.</summary>
+    public TimeSpan ReadingsFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Readings buffered per tag before that tag's block is written early (memory: tags x capacity x 17 bytes).</summary>
+    public int ReadingsBlockCapacity { get; set; } = 1024;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            yield return "Store:Path must be set";
+        }
+        if (MaxDiskBytes < MiB)
+        {
+            yield return "Store:MaxDiskBytes must be >= 1 MiB";
+        }
+        if (ReadingsMaxAge < TimeSpan.FromMinutes(1))
+        {
+            yield return "Store:ReadingsMaxAge must be >= 1 minute";
+        }
+        if (ReadingsFlushInterval < TimeSpan.FromMilliseconds(100) || ReadingsFlushInterval > TimeSpan.FromMinutes(10))
+        {
+            yield return "Store:ReadingsFlushInterval must be between 100 ms and 10 minutes";
+        }
+        if (ReadingsBlockCapacity is < 16 or > 65536)
+        {
+            yield return "Store:ReadingsBlockCapacity must be between 16 and 65536";
+        }
+    }
+}

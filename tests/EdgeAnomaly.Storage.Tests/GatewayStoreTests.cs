@@ -1,0 +1,260 @@
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Events;
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.TestSupport;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeAnomaly.Storage.Tests;
+
+public sealed class GatewayStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly GatewayCounters _counters = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>"Now" of the fake clock: readings far older than ReadingsMaxAge would be removed by retention.</summary>
+    private long T0 => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private GatewayStore Open(long maxBytes = 64 * StoreOptions.MiB) =>
+        new(TestData.Options(_dir.File("gw.db"), maxBytes), _counters, _time);
+
+    [Fact]
+    public void Commit_ThenReadPending_ReturnsPayloadExactlyAsSerialized()
+    {
+        using var store = Open();
+        var e = TestData.Event("a1");
+        store.CommitEventRevisions([e]);
+
+        var pending = store.ReadPendingOutbox(0, 10);
+        var row = Assert.Single(pending);
+        Assert.Equal(EventJson.Serialize(e), row.Payload);
+        Assert.Equal(("a1", 1, "pump-0", Severity.Warning), (row.EventId, row.Revision, row.Asset, row.Severity));
+        Assert.Equal(1, store.PendingCount);
+        Assert.Equal(e, store.GetEvent("a1")!.Event with { Tags = e.Tags });
+        Assert.False(store.GetEvent("a1")!.Delivered);
+    }
+
+    [Fact]
+    public void Outbox_ReadsInCommitOrder_AndPagesAfterSeq()
+    {
+        using var store = Open();
+        for (var i = 0; i < 10; i++)
+        {
+            store.CommitEventRevisions([TestData.Event($"e{i}", asset: i % 2 == 0 ? "a" : "b")]);
+        }
+        store.CommitEventRevisions([TestData.Event("e0", asset: "a", rev: 2, state: EventState.Closed)]);
+
+        var first = store.ReadPendingOutbox(0, 4);
+        var rest = store.ReadPendingOutbox(first[^1].Seq, 100);
+        var all = first.Concat(rest).ToList();
+        Assert.Equal(11, all.Count);
+        Assert.Equal(all.Select(r => r.Seq).Order(), all.Select(r => r.Seq));
+        Assert.Equal(["e0", "e1", "e2", "e3"], first.Select(r => r.EventId));
+        Assert.Equal(("e0", 2), (all[^1].EventId, all[^1].Revision));
+    }
+
+    [Fact]
+    public void MarkDelivered_RemovesRows_AndMarksOnlyTheLatestRevisionDelivered()
+    {
+        using var store = Open();
+        store.CommitEventRevisions([TestData.Event("x"), TestData.Event("y")]);
+        store.CommitEventRevisions([TestData.Event("x", rev: 2, state: EventState.Closed)]);
+        var rows = store.ReadPendingOutbox(0, 10);
+        Assert.Equal(3, rows.Count);
+
+        // Ack x rev 1 and y rev 1: y is delivered; x is not (its latest revision, 2, is still pending).
+        var removed = store.MarkDelivered([rows[0].Seq, rows[1].Seq, 9999]);
+
+        Assert.Equal(2, removed);
+        Assert.Equal(1, store.PendingCount);
+        Assert.False(store.GetEvent("x")!.Delivered);
+        Assert.True(store.GetEvent("y")!.Delivered);
+        Assert.Equal(2, store.GetEvent("x")!.Event.Revision);
+
+        store.MarkDelivered([rows[2].Seq]);
+        Assert.True(store.GetEvent("x")!.Delivered);
+        Assert.Equal(0, store.PendingCount);
+        Assert.Empty(store.ReadPendingOutbox(0, 10));
+    }
+
+    [Fact]
+    public void Commit_OlderRevisionAfterNewer_DoesNotOverwriteTheEventRow()
+    {
+        using var store = Open();
+        store.CommitEventRevisions([TestData.Event("x", rev: 3, state: EventState.Closed)]);
+        store.CommitEventRevisions([TestData.Event("x", rev: 2)]);
+        Assert.Equal(3, store.GetEvent("x")!.Event.Revision);
+        Assert.Equal(2, store.PendingCount);
+    }
+
+    [Fact]
+    public void ListEvents_ReturnsNewestFirst_WithFilters()
+    {
+        using var store = Open();
+        store.CommitEventRevisions([
+            TestData.Event("old", asset: "a", startMs: 1000),
+            TestData.Event("mid", asset: "b", startMs: 2000, state: EventState.Closed),
+            TestData.Event("new", asset: "a", startMs: 3000),
+        ]);
+        Assert.Equal(["new", "mid", "old"], store.ListEvents(10).Select(e => e.Event.Id));
+        Assert.Equal(["new", "mid"], store.ListEvents(2).Select(e => e.Event.Id));
+        Assert.Equal(["new", "old"], store.ListEvents(10, asset: "a").Select(e => e.Event.Id));
+        Assert.Equal(["mid"], store.ListEvents(10, state: EventState.Closed).Select(e => e.Event.Id));
+        Assert.Equal(["new", "mid"], store.ListEvents(10, sinceMs: 2000).Select(e => e.Event.Id));
+    }
+
+    [Fact]
+    public void GetOpenEvents_ReturnsEventsWhoseLatestRevisionIsOpen()
+    {
+        using var store = Open();
+        store.CommitEventRevisions([TestData.Event("o1", startMs: 2), TestData.Event("c1"), TestData.Event("o2", startMs: 1)]);
+        store.CommitEventRevisions([TestData.Event("c1", rev: 2, state: EventState.Closed)]);
+        Assert.Equal(["o2", "o1"], store.GetOpenEvents().Select(e => e.Id));
+    }
+
+    [Fact]
+    public void Reopen_AfterDispose_KeepsEventsOutboxReadingsAndBufferedReadings()
+    {
+        var registry = TestData.Registry();
+        var path = _dir.File("gw.db");
+        using (var store = Open())
+        {
+            store.RegisterTags(registry);
+            store.CommitEventRevisions([TestData.Event("k1"), TestData.Event("k2")]);
+            store.MarkDelivered([store.ReadPendingOutbox(0, 1)[0].Seq]);
+            store.AppendReadings([new Reading(1, T0 + 1000, 1.5), new Reading(1, T0 + 2000, 2.5, ReadingQuality.Bad)]);
+            store.FlushReadings();
+            store.AppendReadings([new Reading(1, T0 + 3000, 3.5)]); // buffered only: Dispose writes it
+        }
+        Assert.False(File.Exists(path + "-wal") && new FileInfo(path + "-wal").Length > 0, "a clean close checkpoints the WAL away");
+
+        using var reopened = Open();
+        Assert.Equal(1, reopened.PendingCount);
+        Assert.Equal("k2", Assert.Single(reopened.ReadPendingOutbox(0, 10)).EventId);
+        Assert.True(reopened.GetEvent("k1")!.Delivered);
+        Assert.Equal([1.5, 2.5, 3.5], reopened.ReadReadings("pump-0", "tag1", 0, long.MaxValue).Select(r => r.Value));
+        Assert.Equal(ReadingQuality.Bad, reopened.ReadReadings("pump-0", "tag1", T0 + 2000, T0 + 2000)[0].Quality);
+    }
+
+    [Fact]
+    public void Readings_FlushWritesOneBlockPerTag_AndReadBackFiltersByRange()
+    {
+        using var store = Open();
+        store.RegisterTags(TestData.Registry(assets: 1, tagsPerAsset: 3));
+        var batch = new Reading[30];
+        for (var i = 0; i < 10; i++)
+        {
+            for (var t = 0; t < 3; t++)
+            {
+                batch[(i * 3) + t] = new Reading(t, T0 + (1000 * (i + 1)), (t * 100) + i);
+            }
+        }
+        store.AppendReadings(batch);
+        Assert.Equal(30, store.BufferedReadings);
+
+        Assert.Equal(3, store.FlushReadings());
+        Assert.Equal(0, store.BufferedReadings);
+        Assert.Equal(3, store.GetStats().ReadingBlocks);
+        var tag2 = store.ReadReadings("pump-0", "tag2", T0 + 3000, T0 + 5000);
+        Assert.Equal([(3000L, 202.0), (4000L, 203.0), (5000L, 204.0)], tag2.Select(r => (r.TimestampMs - T0, r.Value)));
+        Assert.Empty(store.ReadReadings("pump-0", "nope", 0, long.MaxValue));
+    }
+
+    [Fact]
+    public void Readings_FullTagBuffer_IsWrittenWithoutWaitingForFlush()
+    {
+        var options = TestData.Options(_dir.File("gw.db"));
+        options.ReadingsBlockCapacity = 16;
+        using var store = new GatewayStore(options, _counters, _time);
+        store.RegisterTags(TestData.Registry(1, 1));
+        for (var i = 0; i < 40; i++)
+        {
+            store.AppendReadings([new Reading(0, T0 + i, i)]);
+        }
+        Assert.Equal(2, store.GetStats().ReadingBlocks);
+        Assert.Equal(8, store.BufferedReadings);
+        Assert.Equal(32, store.ReadReadings("pump-0", "tag0", 0, long.MaxValue).Count);
+    }
+
+    [Fact]
+    public void Readings_TagIdsStayStable_WhenTheRegistryOrderChanges()
+    {
+        using (var store = Open())
+        {
+            store.RegisterTags(new TagRegistry.Builder().AddAsset("m", "motor").AddTag("m", "speed").AddTag("m", "temp").Build());
+            store.AppendReadings([new Reading(0, T0 + 1, 1500), new Reading(1, T0 + 1, 40)]);
+        }
+        using var reopened = Open();
+        // New config: temp is declared first, so registry ids swap; history must still belong to the right names.
+        reopened.RegisterTags(new TagRegistry.Builder().AddAsset("m", "motor").AddTag("m", "temp").AddTag("m", "speed").Build());
+        reopened.AppendReadings([new Reading(0, T0 + 2, 41), new Reading(1, T0 + 2, 1600)]);
+        reopened.FlushReadings();
+        Assert.Equal([40.0, 41.0], reopened.ReadReadings("m", "temp", 0, long.MaxValue).Select(r => r.Value));
+        Assert.Equal([1500.0, 1600.0], reopened.ReadReadings("m", "speed", 0, long.MaxValue).Select(r => r.Value));
+    }
+
+    [Fact]
+    public void Readings_UnregisteredTag_Throws()
+    {
+        using var store = Open();
+        store.RegisterTags(TestData.Registry(1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.AppendReadings([new Reading(5, 1, 1)]));
+    }
+
+    [Fact]
+    public void Retention_DeletesBlocksOlderThanMaxAge_AndKeepsYoungerOnes()
+    {
+        using var store = Open();
+        store.RegisterTags(TestData.Registry(1, 3));
+        var day = (long)TimeSpan.FromDays(1).TotalMilliseconds;
+        store.AppendReadings([new Reading(0, T0 - (9 * day), 1), new Reading(1, T0 - (6 * day), 2), new Reading(2, T0 - day, 3)]);
+        store.FlushReadings(); // writes 3 blocks, then retention (first flush) removes the 9-day-old one
+        Assert.Equal(2, store.GetStats().ReadingBlocks);
+
+        _time.Advance(TimeSpan.FromDays(2));
+        store.AppendReadings([new Reading(0, T0, 4)]);
+        store.FlushReadings();
+
+        Assert.Empty(store.ReadReadings("pump-0", "tag1", 0, long.MaxValue));
+        Assert.Equal([3.0], store.ReadReadings("pump-0", "tag2", 0, long.MaxValue).Select(r => r.Value));
+        Assert.Equal([4.0], store.ReadReadings("pump-0", "tag0", 0, long.MaxValue).Select(r => r.Value));
+        Assert.Equal(0, _counters.EvictedReadings); // age retention is not a cap eviction
+    }
+
+    [Fact]
+    public void NewDatabase_IsWal_WithIncrementalAutoVacuum()
+    {
+        var path = _dir.File("gw.db");
+        using var store = Open();
+        using var probe = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        probe.Open();
+        using var cmd = probe.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", cmd.ExecuteScalar());
+        cmd.CommandText = "PRAGMA auto_vacuum";
+        Assert.Equal(2L, cmd.ExecuteScalar()); // 2 = incremental
+    }
+
+    public static TheoryData<string, Action<StoreOptions>> BadOptions => new()
+    {
+        { "Store:MaxDiskBytes must be >= 1 MiB", o => o.MaxDiskBytes = 1000 },
+        { "Store:Path must be set", o => o.Path = " " },
+        { "Store:ReadingsMaxAge must be >= 1 minute", o => o.ReadingsMaxAge = TimeSpan.FromSeconds(5) },
+        { "Store:ReadingsFlushInterval must be between 100 ms and 10 minutes", o => o.ReadingsFlushInterval = TimeSpan.Zero },
+        { "Store:ReadingsBlockCapacity must be between 16 and 65536", o => o.ReadingsBlockCapacity = 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Options_InvalidValue_IsReportedWithItsKey(string expected, Action<StoreOptions> spoil)
+    {
+        var options = new StoreOptions();
+        Assert.Empty(options.Validate());
+        spoil(options);
+        Assert.Equal([expected], options.Validate());
+    }
+}
