@@ -41,7 +41,7 @@ public sealed class FleetPublisher
     /// <summary>Simulated seconds per real second actually used (derived from the rate when one is set).</summary>
     public double EffectiveSpeed { get; }
 
-    /// <summary>Simulated time of the first reading once <see cref="RunAsync"/> has started.</summary>
+    /// <summary>Simulated time of the first reading (aligned to a tick) once <see cref="RunAsync"/> has started.</summary>
     public long SimulatedStartMs { get; private set; }
 
     /// <summary>Publishes until the duration has passed or <paramref name="ct"/> is cancelled, then stops cleanly.</summary>
@@ -49,16 +49,16 @@ public sealed class FleetPublisher
     {
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var speed = EffectiveSpeed;
-        SimulatedStartMs = _options.SimulatedStartMs ?? ChooseStart(nowMs, speed);
         var simulator = new FleetSimulator(_spec, new SimulatorOptions
         {
-            StartMs = SimulatedStartMs,
+            StartMs = _options.SimulatedStartMs ?? ChooseStart(nowMs, speed),
             Seed = _options.Seed,
             BatchSize = _options.BatchSize,
             BatchWindowMs = _options.BatchWindowMs,
             BadInputShare = _options.BadInputShare,
             BadInputKinds = _options.BadInputKinds,
         }, _faults);
+        SimulatedStartMs = simulator.StartMs;
         Log.Starting(_logger, _spec.Nodes.Count, _spec.Assets.Count, _options.Host, _options.Port, _options.Prefix, speed, simulator.StartMs);
 
         var links = new NodeLink[_spec.Nodes.Count];
