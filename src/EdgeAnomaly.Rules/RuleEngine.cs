@@ -76,7 +76,7 @@ public sealed class RuleEngine
     public int InstanceCount => _instances.Length;
 
     /// <summary>Every instance's condition source, in rule order then asset order.</summary>
-    public IEnumerable<ConditionSource> Sources => _sources;
+    public IEnumerable<ConditionSource> Sources => Array.AsReadOnly(_sources);
 
     /// <summary>
     /// Binds every rule to every matching asset. An asset that matches the selector but lacks a tag the rule
