@@ -1,0 +1,203 @@
+using System.Threading.Channels;
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet.Protocol;
+
+namespace EdgeAnomaly.Uplink;
+
+/// <summary>
+/// Sends committed event revisions upstream: reads the outbox in seq order, publishes each stored payload with
+/// QoS 1 on one connection with up to <see cref="UplinkOptions.MaxInflight"/> awaiting PUBACK, and deletes rows
+/// (MarkDelivered) only up to the first row not yet acknowledged — the checkpoint never passes a failure.
+/// On a failure or disconnect it stops, waits for the uplink to reconnect, and starts again from the first
+/// unacknowledged row, so a revision may be sent twice (consumers dedupe on id + rev) but never lost, and per
+/// asset the replay after an outage is again in commit order.
+/// </summary>
+public sealed class EventForwarder
+{
+    private const int ReadBatch = 512;
+    private const int MarkBatch = 500;
+
+    private readonly GatewayStore _store;
+    private readonly UplinkClient _uplink;
+    private readonly GatewayCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly int _maxInflight;
+    private readonly TimeSpan _markInterval = TimeSpan.FromMilliseconds(50);
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite, // a pending wake-up already covers this one
+        SingleReader = true,
+    });
+
+    public EventForwarder(GatewayStore store, UplinkClient uplink, GatewayCounters counters, TimeProvider? time = null, ILogger<EventForwarder>? log = null)
+    {
+        _store = store;
+        _uplink = uplink;
+        _counters = counters;
+        _time = time ?? TimeProvider.System;
+        _log = log ?? (ILogger)NullLogger.Instance;
+        _maxInflight = uplink.Options.MaxInflight;
+        // A link change ends an idle wait at once: a lost link is noticed, a regained one drained.
+        uplink.StateChanged += _ => Notify();
+    }
+
+    /// <summary>Fallback poll when no <see cref="Notify"/> arrives.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Revisions acknowledged by the broker since start.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    private long _forwarded;
+
+    /// <summary>Wakes the forwarder right after the pipeline committed revisions (cheap, never blocks).</summary>
+    public void Notify() => _wake.Writer.TryWrite(true);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _uplink.WaitConnectedAsync(ct);
+                await PumpAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            // A failed pump already logged; wait for the link to drop and come back (or a short pause if it did not).
+            try
+            {
+                await WaitForLinkChangeAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WaitForLinkChangeAsync(CancellationToken ct)
+    {
+        if (!_uplink.IsConnected)
+        {
+            return; // RunAsync's loop waits for the reconnect
+        }
+        // Still connected after a failed publish (e.g. a broker-side refusal): retry after the poll interval.
+        await Task.Delay(PollInterval, _time, ct);
+    }
+
+    /// <summary>Publishes until a failure or a lost link (returns) or cancellation (throws).</summary>
+    private async Task PumpAsync(CancellationToken ct)
+    {
+        var window = new Queue<(OutboxEntry Row, Task<PublishOutcome> Ack)>(_maxInflight);
+        var buffer = new Queue<OutboxEntry>();
+        var acked = new List<long>(MarkBatch);
+        var lastMark = _time.GetTimestamp();
+        var afterSeq = 0L; // only unacknowledged rows are left in the outbox: start at the first of them
+        try
+        {
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                var readRows = 0;
+                if (buffer.Count == 0)
+                {
+                    // Reads ahead of the acknowledgements; the checkpoint (MarkDelivered) lags behind safely.
+                    foreach (var row in _store.ReadPendingOutbox(afterSeq, ReadBatch))
+                    {
+                        buffer.Enqueue(row);
+                        afterSeq = row.Seq;
+                        readRows++;
+                    }
+                }
+                while (buffer.Count > 0 && window.Count < _maxInflight)
+                {
+                    var row = buffer.Dequeue();
+                    window.Enqueue((row, _uplink.PublishAsync(_uplink.Topics.Events(row.Asset), row.Payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, ct)));
+                }
+
+                // Wait for the oldest publish when the window is full or nothing else is ready; otherwise only
+                // collect what has already completed. Acknowledgements are taken strictly in seq order.
+                var mustWait = window.Count >= _maxInflight || (buffer.Count == 0 && window.Count > 0);
+                while (window.Count > 0 && (mustWait || window.Peek().Ack.IsCompleted))
+                {
+                    mustWait = false;
+                    var (row, ack) = window.Dequeue();
+                    var outcome = await ack;
+                    if (!outcome.Success)
+                    {
+                        Log.ForwardFailed(_log, row.Seq, outcome.Error ?? "failed");
+                        await DrainAsync(window);
+                        return;
+                    }
+                    acked.Add(row.Seq);
+                }
+                if (acked.Count >= MarkBatch || (acked.Count > 0 && (window.Count == 0 || _time.GetElapsedTime(lastMark) >= _markInterval)))
+                {
+                    Mark(acked);
+                    lastMark = _time.GetTimestamp();
+                }
+                if (window.Count == 0 && buffer.Count == 0 && readRows == 0)
+                {
+                    if (!_uplink.IsConnected)
+                    {
+                        return;
+                    }
+                    await IdleAsync(ct);
+                }
+            }
+        }
+        finally
+        {
+            // Whatever was acknowledged before the failure or the stop is checkpointed; nothing after it.
+            if (acked.Count > 0)
+            {
+                Mark(acked);
+            }
+        }
+    }
+
+    private static async Task DrainAsync(Queue<(OutboxEntry Row, Task<PublishOutcome> Ack)> window)
+    {
+        // Rows after a failure are resent later even if they were acknowledged: that keeps the replay per asset
+        // in commit order. Wait for them so no publish outlives this pump.
+        while (window.Count > 0)
+        {
+            try
+            {
+                await window.Dequeue().Ack;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private void Mark(List<long> acked)
+    {
+        _store.MarkDelivered(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(acked));
+        _counters.AddEventsUplinked(acked.Count);
+        Interlocked.Add(ref _forwarded, acked.Count);
+        acked.Clear();
+    }
+
+    private async Task IdleAsync(CancellationToken ct)
+    {
+        using var pollTimer = new CancellationTokenSource(PollInterval, _time);
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(ct, pollTimer.Token);
+        try
+        {
+            await _wake.Reader.WaitToReadAsync(poll.Token);
+            _wake.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // poll interval elapsed: look at the outbox anyway
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAnomaly.Uplink;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Uplink connected to {Host}:{Port} as {ClientId}")]
+    public static partial void Connected(ILogger log, string host, int port, string clientId);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Uplink connection lost: {Reason}")]
+    public static partial void ConnectionLost(ILogger log, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Uplink connect to {Host}:{Port} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
+    public static partial void ConnectFailed(ILogger log, string host, int port, int attempt, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Uplink stopped")]
+    public static partial void Stopped(ILogger log);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Event forwarding interrupted at seq {Seq}: {Error}; will resume from it")]
+    public static partial void ForwardFailed(ILogger log, long seq, string error);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Event forwarder drained backlog: {Count} revisions")]
+    public static partial void Drained(ILogger log, long count);
+}

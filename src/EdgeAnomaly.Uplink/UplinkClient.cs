@@ -1,0 +1,383 @@
+using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeAnomaly.Uplink;
+
+/// <summary>Where the uplink's own reconnect loop is.</summary>
+public enum UplinkState
+{
+    Disconnected = 0,
+    Connecting,
+    Connected,
+    Backoff,
+    Stopped,
+}
+
+/// <summary>A publish result as data: success means the broker acknowledged it (PUBACK for QoS 1).</summary>
+public readonly record struct PublishOutcome(bool Success, string? Error = null)
+{
+    public static PublishOutcome Ok => new(true);
+
+    public static PublishOutcome NotConnected => new(false, "not connected");
+}
+
+/// <summary>
+/// The connection to the central broker. MQTTnet 5 has no managed client, so this class owns reconnect as an
+/// explicit state machine run by <see cref="RunAsync"/>:
+/// <code>
+/// Disconnected -> Connecting -> Connected -(link lost)-> Backoff -> Connecting ...
+///                     \-(connect failed)-> Backoff        any -(stop)-> Stopped
+/// </code>
+/// Backoff delays come from <see cref="Backoff.Delay"/> (capped exponential with jitter) on the injected clock.
+/// Every connect sets a retained {"v":1,"state":"offline"} last will on the state topic and then publishes the
+/// retained online state; a clean stop publishes the offline state itself, then disconnects.
+/// A fresh MQTTnet client is made per connection, so a half-dead one can never be reused.
+/// </summary>
+public sealed class UplinkClient : IAsyncDisposable
+{
+    private const double Jitter = 0.2;
+
+    private readonly UplinkOptions _options;
+    private readonly GatewayCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly MqttClientFactory _factory = new();
+    private readonly Lock _gate = new();
+    private readonly Random _random = new();
+    private IMqttClient? _client;
+    private TaskCompletionSource _connected = NewSignal();
+    private TaskCompletionSource _lost = NewSignal();
+    private UplinkState _state = UplinkState.Disconnected;
+    private bool _everConnected;
+
+    public UplinkClient(UplinkOptions options, GatewayCounters counters, TimeProvider? time = null, ILogger<UplinkClient>? log = null)
+    {
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+        _options = options;
+        _counters = counters;
+        _time = time ?? TimeProvider.System;
+        _log = log ?? (ILogger)NullLogger.Instance;
+        Topics = new UplinkTopics(options.TopicPrefix, options.GatewayId);
+    }
+
+    public UplinkTopics Topics { get; }
+
+    public UplinkOptions Options => _options;
+
+    public UplinkState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public bool IsConnected => State == UplinkState.Connected && _client is { IsConnected: true };
+
+    /// <summary>Raised on every state change (on the thread that made it; keep handlers short).</summary>
+    public event Action<UplinkState>? StateChanged;
+
+    /// <summary>Completes when the link is (or becomes) connected and the online state is published.</summary>
+    public Task WaitConnectedAsync(CancellationToken ct)
+    {
+        Task task;
+        lock (_gate)
+        {
+            task = _connected.Task;
+        }
+        return task.WaitAsync(ct);
+    }
+
+    /// <summary>Runs the connect/backoff loop until <paramref name="ct"/> is cancelled, then stops cleanly.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var attempt = 0;
+        var options = BuildMqttOptions(_options);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                SetState(UplinkState.Connecting);
+                string error;
+                try
+                {
+                    await ConnectOnceAsync(options, ct);
+                    attempt = 0;
+                    Task lost;
+                    lock (_gate)
+                    {
+                        lost = _lost.Task;
+                    }
+                    await lost.WaitAsync(ct);
+                    error = "connection lost";
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    error = ex.GetType().Name + ": " + ex.Message;
+                }
+                DropClient(abort: true);
+                SetState(UplinkState.Backoff);
+                var delay = Backoff.Delay(Math.Min(attempt, 30), _options.ReconnectInitial, _options.ReconnectMax, Jitter, _random.NextDouble());
+                attempt++;
+                Log.ConnectFailed(_log, _options.Host, _options.Port, attempt, delay, error);
+                try
+                {
+                    await Task.Delay(delay, _time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await StopCleanlyAsync();
+            SetState(UplinkState.Stopped);
+            Log.Stopped(_log);
+        }
+    }
+
+    private async Task ConnectOnceAsync(MqttClientOptions options, CancellationToken ct)
+    {
+        var client = _factory.CreateMqttClient();
+        lock (_gate)
+        {
+            _lost = NewSignal();
+            _client = client;
+        }
+        client.DisconnectedAsync += args =>
+        {
+            OnDisconnected(client, args.Reason.ToString());
+            return Task.CompletedTask;
+        };
+        using (var timeout = new CancellationTokenSource(_options.OperationTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token))
+        {
+            var result = await client.ConnectAsync(options, linked.Token);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+            }
+        }
+        var online = UplinkTopics.OnlinePayload(_time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Version);
+        var outcome = await PublishOnAsync(client, Topics.State, online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct);
+        if (!outcome.Success)
+        {
+            throw new InvalidOperationException("online state not acknowledged: " + outcome.Error);
+        }
+        if (_everConnected)
+        {
+            _counters.AddUplinkReconnect();
+        }
+        _everConnected = true;
+        Log.Connected(_log, _options.Host, _options.Port, _options.ClientId);
+        SetState(UplinkState.Connected);
+    }
+
+    private void OnDisconnected(IMqttClient client, string reason)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(client, _client))
+            {
+                return; // an old connection's late notification
+            }
+            _lost.TrySetResult();
+        }
+        if (State == UplinkState.Connected)
+        {
+            Log.ConnectionLost(_log, reason);
+            SetState(UplinkState.Disconnected);
+        }
+    }
+
+    private void SetState(UplinkState state)
+    {
+        lock (_gate)
+        {
+            if (_state == state)
+            {
+                return;
+            }
+            _state = state;
+            if (state == UplinkState.Connected)
+            {
+                _connected.TrySetResult();
+            }
+            else if (_connected.Task.IsCompleted)
+            {
+                _connected = NewSignal();
+            }
+        }
+        StateChanged?.Invoke(state);
+    }
+
+    /// <summary>
+    /// Publishes on the current connection. Never throws for link faults: they come back as a failed outcome
+    /// (the caller decides to retry). Only cancellation of <paramref name="ct"/> throws.
+    /// </summary>
+    public Task<PublishOutcome> PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    {
+        IMqttClient? client;
+        lock (_gate)
+        {
+            client = _state == UplinkState.Connected ? _client : null;
+        }
+        return client is null ? Task.FromResult(PublishOutcome.NotConnected) : PublishOnAsync(client, topic, payload, qos, retain, ct);
+    }
+
+    private static async Task<PublishOutcome> PublishOnAsync(IMqttClient client, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    {
+        var message = new MqttApplicationMessage
+        {
+            Topic = topic,
+            Payload = new ReadOnlySequence<byte>(payload),
+            QualityOfServiceLevel = qos,
+            Retain = retain,
+        };
+        try
+        {
+            var result = await client.PublishAsync(message, ct);
+            // MQTT 5 brokers answer "no matching subscribers" when nobody listens: the broker still took it.
+            return result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers
+                ? PublishOutcome.Ok
+                : new PublishOutcome(false, $"{result.ReasonCode} {result.ReasonString}");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return new PublishOutcome(false, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    private async Task StopCleanlyAsync()
+    {
+        IMqttClient? client;
+        lock (_gate)
+        {
+            client = _client;
+            _client = null;
+        }
+        if (client is null)
+        {
+            return;
+        }
+        try
+        {
+            if (client.IsConnected)
+            {
+                using var timeout = new CancellationTokenSource(_options.OperationTimeout, _time);
+                await PublishOnAsync(client, Topics.State, UplinkTopics.OfflinePayload(), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, timeout.Token);
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Shutting down over a dead link: the broker publishes our last will instead.
+            Log.ConnectionLost(_log, "during shutdown: " + ex.Message);
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private void DropClient(bool abort)
+    {
+        IMqttClient? client;
+        lock (_gate)
+        {
+            client = _client;
+            _client = null;
+        }
+        if (abort)
+        {
+            client?.Dispose();
+        }
+    }
+
+    /// <summary>Test hook: kills the TCP link without a DISCONNECT packet, as a crash or cable pull would.</summary>
+    internal void AbortConnection()
+    {
+        IMqttClient? client;
+        lock (_gate)
+        {
+            client = _client;
+        }
+        client?.Dispose();
+        if (client is not null)
+        {
+            OnDisconnected(client, "aborted");
+        }
+    }
+
+    /// <summary>The MQTTnet options for these settings: will, TLS, credentials, keep-alive (public for tests and diagnostics).</summary>
+    public static MqttClientOptions BuildMqttOptions(UplinkOptions o)
+    {
+        var topics = new UplinkTopics(o.TopicPrefix, o.GatewayId);
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(o.Host, o.Port)
+            .WithClientId(o.ClientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(true) // the outbox is our session: nothing needs to survive on the broker
+            .WithKeepAlivePeriod(o.KeepAlive)
+            .WithTimeout(o.OperationTimeout)
+            .WithWillTopic(topics.State)
+            .WithWillPayload(UplinkTopics.OfflinePayload())
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (o.Username is not null)
+        {
+            builder = builder.WithCredentials(o.Username, o.Password);
+        }
+        if (o.UseTls)
+        {
+            builder = builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls();
+                tls.WithTargetHost(o.Host);
+                if (o.AllowUntrustedCertificates)
+                {
+                    tls.WithAllowUntrustedCertificates();
+                    tls.WithIgnoreCertificateChainErrors();
+                    tls.WithCertificateValidationHandler(static _ => true);
+                }
+                else if (o.CaFile is not null)
+                {
+                    var chain = new X509Certificate2Collection();
+                    chain.ImportFromPemFile(o.CaFile);
+                    tls.WithTrustChain(chain);
+                }
+            });
+        }
+        return builder.Build();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopCleanlyAsync();
+    }
+}
