@@ -36,7 +36,7 @@ internal static class Esp32Command
         assets.SetAction(parse =>
         {
             var spec = FleetSpec.Default(parse.GetValue(nodes), parse.GetValue(assetsPerNode));
-            Console.Out.WriteLine(FleetSpecJson.ToAssetsJson(spec));
+            parse.InvocationConfiguration.Output.WriteLine(FleetSpecJson.ToAssetsJson(spec));
             return 0;
         });
 
@@ -79,12 +79,12 @@ internal static class Esp32Command
 
                 var publisher = new FleetPublisher(spec, options, TimeProvider.System, logger, schedule, labelWriter);
                 await publisher.RunAsync(ct);
-                Console.Out.WriteLine(publisher.Counters.ToString());
+                parse.InvocationConfiguration.Output.WriteLine(publisher.Counters.ToString());
                 return 0;
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or System.Text.Json.JsonException)
             {
-                Console.Error.WriteLine("edgeanomaly-sim esp32: " + ex.Message);
+                parse.InvocationConfiguration.Error.WriteLine("edgeanomaly-sim esp32: " + ex.Message);
                 return 2;
             }
         });
