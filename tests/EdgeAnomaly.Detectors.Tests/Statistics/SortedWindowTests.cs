@@ -1,0 +1,61 @@
+using EdgeAnomaly.Detectors.Statistics;
+
+namespace EdgeAnomaly.Detectors.Tests.Statistics;
+
+public class SortedWindowTests
+{
+    [Theory]
+    [InlineData(1, 5, 200, false)]
+    [InlineData(2, 6, 200, false)]
+    [InlineData(3, 15, 500, true)]
+    [InlineData(4, 120, 1000, false)]
+    [InlineData(5, 121, 1000, true)]
+    public void Window_MedianQuantilesAndMad_MatchBruteForce(int seed, int capacity, int adds, bool coarse)
+    {
+        var random = new Random(seed);
+        var window = new SortedWindow(capacity);
+        var recent = new List<double>();
+        for (var i = 0; i < adds; i++)
+        {
+            // Coarse values force many duplicates, the hard case for remove-by-value.
+            var x = coarse ? random.Next(0, 6) : (random.NextDouble() * 100) - 50;
+            window.Add(x);
+            recent.Add(x);
+            if (recent.Count > capacity)
+            {
+                recent.RemoveAt(0);
+            }
+            var sorted = recent.OrderBy(v => v).ToArray();
+            Assert.Equal(sorted, window.Sorted.ToArray());
+            var median = BruteMedian(sorted);
+            Assert.Equal(median, window.Median(), 12);
+            Assert.Equal(BruteQuantile(sorted, 0.25), window.Quantile(0.25), 12);
+            Assert.Equal(BruteQuantile(sorted, 0.75), window.Quantile(0.75), 12);
+            var deviations = sorted.Select(v => Math.Abs(v - median)).OrderBy(v => v).ToArray();
+            Assert.Equal(BruteMedian(deviations), window.Mad(median), 12);
+        }
+    }
+
+    [Fact]
+    public void RobustSigma_WhenMostValuesEqual_FallsBackToMeanAbsoluteDeviation()
+    {
+        var window = new SortedWindow(10);
+        foreach (var x in new double[] { 20, 20, 20, 20, 20, 20, 20, 21, 21, 21 })
+        {
+            window.Add(x);
+        }
+        Assert.Equal(0, window.Mad(20));
+        Assert.Equal(SortedWindow.MeanAbsToSigma * 0.3, window.RobustSigma(20), 12);
+    }
+
+    private static double BruteMedian(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+
+    private static double BruteQuantile(double[] sorted, double p)
+    {
+        var h = (sorted.Length - 1) * p;
+        var lo = (int)Math.Floor(h);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + ((h - lo) * (sorted[hi] - sorted[lo]));
+    }
+}
