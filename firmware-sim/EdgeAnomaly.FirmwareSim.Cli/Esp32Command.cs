@@ -29,6 +29,7 @@ internal static class Esp32Command
         var badShare = new Option<double>("--bad-input-share") { Description = "Share of messages followed by a deliberately bad one (0..1)", DefaultValueFactory = _ => 0 };
         var qos = new Option<int>("--qos") { Description = "QoS of readings (0 or 1)", DefaultValueFactory = _ => 1 };
         var dropoutMode = new Option<NodeDropoutMode>("--node-dropout") { Description = "Whole-node dropout: Disconnect (last will fires) or Silent", DefaultValueFactory = _ => NodeDropoutMode.Disconnect };
+        var reboot = new Option<bool>("--reboot-after-dropout") { Description = "A node back from a whole-node dropout restarts its seq at 1" };
         var firmware = new Option<string>("--fw") { Description = "Firmware version in the online status", DefaultValueFactory = _ => "1.4.2" };
         var verbose = new Option<bool>("--verbose") { Description = "Log debug messages" };
 
@@ -42,7 +43,7 @@ internal static class Esp32Command
 
         var esp32 = new Command("esp32", "Simulate a fleet of ESP32 sensor nodes publishing to the gateway's local MQTT broker")
         {
-            nodes, assetsPerNode, host, port, prefix, batch, speed, rate, duration, seed, faults, faultRate, labels, badShare, qos, dropoutMode, firmware, verbose,
+            nodes, assetsPerNode, host, port, prefix, batch, speed, rate, duration, seed, faults, faultRate, labels, badShare, qos, dropoutMode, reboot, firmware, verbose,
             assets,
         };
         esp32.SetAction(async (parse, ct) =>
@@ -66,6 +67,7 @@ internal static class Esp32Command
                     BadInputShare = parse.GetValue(badShare),
                     Qos = parse.GetValue(qos),
                     NodeDropout = parse.GetValue(dropoutMode),
+                    RebootAfterNodeDropout = parse.GetValue(reboot),
                     Firmware = parse.GetValue(firmware)!,
                 };
                 var effectiveSpeed = options.RateReadingsPerSecond is { } r ? r / spec.ReadingsPerSecond : options.Speed;

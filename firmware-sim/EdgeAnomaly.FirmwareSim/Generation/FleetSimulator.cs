@@ -261,6 +261,10 @@ public sealed class FleetSimulator
                 node.SilencedDepth--;
                 if (node.SilencedDepth == 0)
                 {
+                    if (_options.RebootAfterNodeDropout)
+                    {
+                        node.NextSeq = 1;
+                    }
                     sink.OnNodeResumed(node.Spec.NodeId, node.Index, t);
                 }
             }

@@ -26,6 +26,9 @@ public sealed record SimulatorOptions
     /// <summary>How far ahead a <see cref="BadInputKind.FutureTimestamp"/> reading is dated; must beat any clock lead of the run.</summary>
     public TimeSpan FutureOffset { get; init; } = TimeSpan.FromDays(2);
 
+    /// <summary>A node coming back from a whole-node dropout has rebooted: its seq starts again at 1.</summary>
+    public bool RebootAfterNodeDropout { get; init; }
+
     public void Validate()
     {
         if (BatchSize is < 1 or > MqttContract.MaxReadingsPerMessage)

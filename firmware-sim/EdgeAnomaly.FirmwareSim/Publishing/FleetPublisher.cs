@@ -12,8 +12,6 @@ namespace EdgeAnomaly.FirmwareSim.Publishing;
 /// </summary>
 public sealed class FleetPublisher
 {
-    private static readonly TimeSpan MaxBacklog = TimeSpan.FromHours(23);
-
     private readonly FleetSpec _spec;
     private readonly FleetPublisherOptions _options;
     private readonly FaultSchedule _faults;
@@ -49,14 +47,20 @@ public sealed class FleetPublisher
     {
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var speed = EffectiveSpeed;
+        var (chosenStart, capped) = Pacing.ChooseStart(nowMs, speed, _options.Duration);
+        if (capped && _options.SimulatedStartMs is null)
+        {
+            Log.BacklogCapped(_logger, speed, _options.Duration!.Value.TotalSeconds);
+        }
         var simulator = new FleetSimulator(_spec, new SimulatorOptions
         {
-            StartMs = _options.SimulatedStartMs ?? ChooseStart(nowMs, speed),
+            StartMs = _options.SimulatedStartMs ?? chosenStart,
             Seed = _options.Seed,
             BatchSize = _options.BatchSize,
             BatchWindowMs = _options.BatchWindowMs,
             BadInputShare = _options.BadInputShare,
             BadInputKinds = _options.BadInputKinds,
+            RebootAfterNodeDropout = _options.RebootAfterNodeDropout,
         }, _faults);
         SimulatedStartMs = simulator.StartMs;
         Log.Starting(_logger, _spec.Nodes.Count, _spec.Assets.Count, _options.Host, _options.Port, _options.Prefix, speed, simulator.StartMs);
@@ -71,16 +75,12 @@ public sealed class FleetPublisher
         {
             await Task.WhenAll(links.Select(l => l.EnsureConnectedAsync(ct)));
             var started = _time.GetTimestamp();
-            var simMsPerRealMs = speed;
-            var maxSimPerRound = (long)(_options.MaxRealTimePerRound.TotalMilliseconds * speed);
+            var maxSimPerRound = Math.Max((long)(_options.MaxRealTimePerRound.TotalMilliseconds * speed), FleetSpec.TickMs);
             var endSimMs = _options.Duration is { } d ? simulator.StartMs + (long)(d.TotalMilliseconds * speed) : long.MaxValue;
             while (!ct.IsCancellationRequested)
             {
                 var elapsed = _time.GetElapsedTime(started);
-                var target = simulator.StartMs + (long)(elapsed.TotalMilliseconds * simMsPerRealMs);
-                // Never run ahead of the real clock: good readings must not look like future timestamps.
-                target = Math.Min(target, _time.GetUtcNow().ToUnixTimeMilliseconds() + 1);
-                target = Math.Min(target, simulator.NowMs + Math.Max(maxSimPerRound, FleetSpec.TickMs));
+                var target = Pacing.Target(simulator.StartMs, elapsed, speed, _time.GetUtcNow().ToUnixTimeMilliseconds(), simulator.NowMs, maxSimPerRound);
                 var last = target >= endSimMs || elapsed >= _options.Duration;
                 simulator.AdvanceTo(Math.Min(target, endSimMs), rounds);
                 if (last)
@@ -110,22 +110,6 @@ public sealed class FleetPublisher
             }
             Log.Stopped(_logger, Counters);
         }
-    }
-
-    private long ChooseStart(long nowMs, double speed)
-    {
-        if (speed <= 1)
-        {
-            return nowMs;
-        }
-        var runMs = _options.Duration?.TotalMilliseconds ?? MaxBacklog.TotalMilliseconds / speed;
-        var leadMs = (speed - 1) * runMs;
-        if (leadMs > MaxBacklog.TotalMilliseconds)
-        {
-            Log.BacklogCapped(_logger, speed, runMs / 1000);
-            leadMs = MaxBacklog.TotalMilliseconds;
-        }
-        return nowMs - (long)leadMs;
     }
 
     /// <summary>Collects one round of simulator output per node, in order, then publishes nodes concurrently.</summary>

@@ -36,6 +36,7 @@ public sealed record FleetPublisherOptions
     public int BatchSize { get; init; } = 10;
     public int BatchWindowMs { get; init; } = 1000;
     public double BadInputShare { get; init; }
+    public bool RebootAfterNodeDropout { get; init; }
     public IReadOnlyList<BadInputKind> BadInputKinds { get; init; } = BadInput.BadInputKinds.All;
 
     /// <summary>

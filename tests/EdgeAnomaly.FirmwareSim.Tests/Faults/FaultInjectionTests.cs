@@ -1,5 +1,6 @@
 using EdgeAnomaly.FirmwareSim.Faults;
 using EdgeAnomaly.FirmwareSim.Fleet;
+using EdgeAnomaly.FirmwareSim.Generation;
 using EdgeAnomaly.FirmwareSim.Tests.Generation;
 
 namespace EdgeAnomaly.FirmwareSim.Tests.Faults;
@@ -95,6 +96,21 @@ public class FaultInjectionTests
         // Messages stop between the events: nothing from the node is emitted after the silence until the resume.
         var silentFrom = faulted.Messages.FindIndex(m => m.NodeId == "esp32-01" && m.TimestampMs >= label.StartMs);
         Assert.True(faulted.Messages[silentFrom].TimestampMs >= label.EndMs);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NodeDropout_WithReboot_RestartsTheNodeSeqAfterTheWindow(bool reboot)
+    {
+        var fault = new FaultSpec("pump-01", FaultSpec.WholeNode, FaultKind.Dropout, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(2));
+        var sim = new FleetSimulator(Fleet, new SimulatorOptions { StartMs = Sim.Start, RebootAfterNodeDropout = reboot }, new FaultSchedule([fault]));
+
+        var messages = sim.Run(Duration).Messages.Where(m => m.NodeId == "esp32-01").ToList();
+
+        var firstAfter = messages.FindIndex(m => m.TimestampMs >= Sim.Start + 420_000);
+        Assert.Equal(reboot ? 1u : messages[firstAfter - 1].Seq + 1, messages[firstAfter].Seq);
+        Assert.Equal(messages[firstAfter].Seq + 1, messages[firstAfter + 1].Seq);
     }
 
     [Fact]
