@@ -22,14 +22,13 @@ internal sealed class IqrDetector(SortedWindow window, IqrOptions options, doubl
 
     public double Q3 { get; private set; } = double.NaN;
 
-    public void Evaluate(double x, double sensitivity)
+    public void Evaluate(double x, double median, double sensitivity)
     {
         if (window.Count < _warmup)
         {
             NotEvaluated();
             return;
         }
-        var median = window.Median();
         var q1 = window.Quantile(0.25);
         var q3 = window.Quantile(0.75);
         Q1 = q1;

@@ -17,14 +17,13 @@ internal sealed class RobustZDetector(SortedWindow window, RobustZOptions option
 
     public override int WarmupSamples => _warmup;
 
-    public void Evaluate(double x, double sensitivity)
+    public void Evaluate(double x, double median, double sensitivity)
     {
         if (window.Count < _warmup)
         {
             NotEvaluated();
             return;
         }
-        var median = window.Median();
         var sigma = Floor(window.RobustSigma(median), median, absFloor, relFloor);
         var limitUnits = _threshold / sensitivity;
         var dist = limitUnits * sigma;

@@ -107,14 +107,16 @@ internal sealed class TagStatistics
             z.Evaluate(x, s);
             Tally(z, ref votes, ref best, ref limit);
         }
+        // The median of the shared window is computed once for both detectors that use it.
+        var median = _window is { } w ? w.Median() : double.NaN;
         if (_robust is { } r)
         {
-            r.Evaluate(x, s);
+            r.Evaluate(x, median, s);
             Tally(r, ref votes, ref best, ref limit);
         }
         if (_iqr is { } q)
         {
-            q.Evaluate(x, s);
+            q.Evaluate(x, median, s);
             Tally(q, ref votes, ref best, ref limit);
         }
         if (_ewma is { } e)
@@ -171,8 +173,8 @@ internal sealed class TagStatistics
         switch (kind)
         {
             case DetectorKind.ZScore when _z is not null: _z.Evaluate(x, Sensitivity); return _z.Score;
-            case DetectorKind.RobustZ when _robust is not null: _robust.Evaluate(x, Sensitivity); return _robust.Score;
-            case DetectorKind.Iqr when _iqr is not null: _iqr.Evaluate(x, Sensitivity); return _iqr.Score;
+            case DetectorKind.RobustZ when _robust is not null: _robust.Evaluate(x, _window!.Median(), Sensitivity); return _robust.Score;
+            case DetectorKind.Iqr when _iqr is not null: _iqr.Evaluate(x, _window!.Median(), Sensitivity); return _iqr.Score;
             case DetectorKind.Ewma when _ewma is not null: _ewma.Evaluate(x, Sensitivity); return _ewma.Score;
             case DetectorKind.TimeOfDay when _tod is not null: _tod.Evaluate(x, timestampMs, Sensitivity); return _tod.Score;
             default: throw new InvalidOperationException($"detector {kind} is not enabled for this tag");
