@@ -62,6 +62,10 @@ internal sealed class CentralSubscriber : IAsyncDisposable
         return s;
     }
 
+    public bool IsConnected => _client.IsConnected;
+
+    public string? LastError { get; private set; }
+
     public List<Received> Snapshot()
     {
         lock (_received)
@@ -99,9 +103,9 @@ internal sealed class CentralSubscriber : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception ex)
             {
-                // broker still down: try again
+                LastError = ex.Message; // broker still down: try again
             }
         }
     }
