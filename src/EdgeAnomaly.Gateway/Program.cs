@@ -1,1 +1,18 @@
-return 0;
+using System.CommandLine;
+using EdgeAnomaly.Gateway.Cli;
+using EdgeAnomaly.Gateway.Demo;
+
+namespace EdgeAnomaly.Gateway;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("EdgeAnomaly edge gateway: ingest, on-gateway anomaly detection, store-and-forward.");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ConfigCommands.Create());
+        root.Subcommands.Add(EventsCommands.Create());
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}

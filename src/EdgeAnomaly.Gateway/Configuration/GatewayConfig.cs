@@ -1,0 +1,79 @@
+using EdgeAnomaly.Detectors;
+using EdgeAnomaly.Gateway.Alarm;
+using EdgeAnomaly.Ingest;
+using EdgeAnomaly.Storage;
+using EdgeAnomaly.Uplink;
+
+namespace EdgeAnomaly.Gateway.Configuration;
+
+/// <summary>
+/// The whole configuration file (configs/edgeanomaly.json), one typed section per component.
+/// Reference with defaults: docs/configuration.md.
+/// </summary>
+public sealed class GatewayConfig
+{
+    public GatewaySection Gateway { get; set; } = new();
+
+    /// <summary>The broker the ESP32 nodes publish to (usually mosquitto on the gateway itself).</summary>
+    public MqttIngestOptions LocalBroker { get; set; } = new();
+
+    public IngestOptions Ingest { get; set; } = new();
+
+    /// <summary>The central broker events, health and state are sent to.</summary>
+    public UplinkOptions Central { get; set; } = new();
+
+    public StoreOptions Store { get; set; } = new();
+
+    public RulesSection Rules { get; set; } = new();
+
+    public StatisticsOptions Statistics { get; set; } = new();
+
+    public DataQualityOptions DataQuality { get; set; } = new();
+
+    public AlarmOptions Alarm { get; set; } = new();
+
+    public List<AssetConfig> Assets { get; set; } = [];
+}
+
+public sealed class GatewaySection
+{
+    /// <summary>Unique gateway id; part of topics and event ids. [A-Za-z0-9_-], 1..64 characters.</summary>
+    public string Id { get; set; } = "gateway-01";
+
+    /// <summary>State folder (database); systemd's StateDirectory sets /var/lib/edgeanomaly.</summary>
+    public string DataDir { get; set; } = "data";
+}
+
+public sealed class RulesSection
+{
+    /// <summary>Rules file (YAML), relative to the config file's folder. Empty: no rules.</summary>
+    public string Path { get; set; } = "rules.yaml";
+
+    /// <summary>An open event whose cause is not re-confirmed this long after a restart or reload is closed.</summary>
+    public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+public sealed class AssetConfig
+{
+    public string Name { get; set; } = "";
+
+    public string Type { get; set; } = "";
+
+    public List<TagConfig> Tags { get; set; } = [];
+}
+
+public sealed class TagConfig
+{
+    public string Name { get; set; } = "";
+
+    public string Unit { get; set; } = "";
+
+    /// <summary>Expected seconds between readings (drives the dropout check); 0 = no expectation.</summary>
+    public double IntervalSeconds { get; set; }
+
+    /// <summary>Statistical sensitivity multiplier: 2 is twice as sensitive, 0.5 half.</summary>
+    public double Sensitivity { get; set; } = 1;
+
+    /// <summary>Turns the statistical detectors off for this tag (a setpoint, a counter).</summary>
+    public bool Statistics { get; set; } = true;
+}

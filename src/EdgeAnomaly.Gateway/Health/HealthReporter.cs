@@ -1,0 +1,70 @@
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Gateway.Pipeline;
+using EdgeAnomaly.Ingest;
+using EdgeAnomaly.Storage;
+using EdgeAnomaly.Uplink;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Protocol;
+
+namespace EdgeAnomaly.Gateway.Health;
+
+/// <summary>
+/// Publishes health to the central broker every interval (QoS 0: a missed report is replaced by the next) and
+/// writes a summary line to the local log every minute, so health is visible with or without the network.
+/// </summary>
+public sealed class HealthReporter(
+    GatewayConfig config,
+    GatewayCounters counters,
+    GatewayStore store,
+    UplinkClient uplink,
+    MqttIngestClient ingest,
+    GatewayPipeline pipeline,
+    TimeProvider time,
+    ILogger<HealthReporter> log) : BackgroundService
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public byte[] BuildPayload()
+    {
+        var now = time.GetUtcNow();
+        var gauges = new HealthGauges(store.PendingCount, store.DatabaseSizeBytes, uplink.IsConnected, ingest.IsConnected,
+            pipeline.OpenEvents, pipeline.NodesSnapshot);
+        return HealthJson.Serialize(config.Gateway.Id, now.ToUnixTimeMilliseconds(), (long)(now - _started).TotalSeconds, counters, gauges);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var topic = $"{config.Central.TopicPrefix}/v1/gateways/{config.Gateway.Id}/health";
+        var lastLog = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(config.Central.HealthInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (uplink.IsConnected)
+            {
+                await uplink.PublishAsync(topic, BuildPayload(), MqttQualityOfServiceLevel.AtMostOnce, retain: false, stoppingToken).ConfigureAwait(false);
+            }
+            if (time.GetUtcNow() - lastLog >= TimeSpan.FromMinutes(1))
+            {
+                lastLog = time.GetUtcNow();
+                HealthLog.Summary(log, counters.ReadingsAccepted, counters.RejectedTotal, counters.EventsOpened, store.PendingCount,
+                    counters.EvictedReadings + counters.EvictedEvents, uplink.IsConnected);
+            }
+        }
+    }
+}
+
+internal static partial class HealthLog
+{
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+        Message = "Health: readings={Readings} rejected={Rejected} events={Events} backlog={Backlog} evictions={Evictions} uplink={Connected}")]
+    public static partial void Summary(ILogger logger, long readings, long rejected, long events, long backlog, long evictions, bool connected);
+}

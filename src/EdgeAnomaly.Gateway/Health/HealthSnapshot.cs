@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.Text.Json;
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Ingest;
+
+namespace EdgeAnomaly.Gateway.Health;
+
+/// <summary>What health reports: counters plus a few gauges read at the moment of the report.</summary>
+public sealed record HealthGauges(
+    long Backlog,
+    long DatabaseBytes,
+    bool UplinkConnected,
+    bool IngestConnected,
+    int OpenEvents,
+    IReadOnlyList<NodeState> Nodes);
+
+/// <summary>The health payload (contract: docs/mqtt-contract.md, "health").</summary>
+public static class HealthJson
+{
+    public static byte[] Serialize(string gatewayId, long nowMs, long uptimeSeconds, GatewayCounters c, HealthGauges g)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("v", 1);
+            w.WriteString("gateway", gatewayId);
+            w.WriteNumber("ts", nowMs);
+            w.WriteNumber("uptime_s", uptimeSeconds);
+            w.WriteNumber("messages", c.MessagesReceived);
+            w.WriteNumber("readings", c.ReadingsAccepted);
+            w.WriteNumber("rejected_total", c.RejectedTotal);
+            w.WriteStartObject("rejected");
+            foreach (var reason in Enum.GetValues<RejectReason>())
+            {
+                w.WriteNumber(reason.ToWire(), c.Rejected(reason));
+            }
+            w.WriteEndObject();
+            w.WriteNumber("events_opened", c.EventsOpened);
+            w.WriteNumber("events_closed", c.EventsClosed);
+            w.WriteNumber("events_open", g.OpenEvents);
+            w.WriteNumber("events_uplinked", c.EventsUplinked);
+            w.WriteNumber("backlog", g.Backlog);
+            w.WriteNumber("evicted_readings", c.EvictedReadings);
+            w.WriteNumber("evicted_events", c.EvictedEvents);
+            w.WriteNumber("reconnects", c.UplinkReconnects);
+            w.WriteNumber("sequence_gaps", c.SequenceGaps);
+            w.WriteNumber("sequence_resets", c.SequenceResets);
+            w.WriteNumber("db_bytes", g.DatabaseBytes);
+            w.WriteBoolean("uplink_connected", g.UplinkConnected);
+            w.WriteBoolean("ingest_connected", g.IngestConnected);
+            w.WriteStartArray("nodes");
+            foreach (var n in g.Nodes)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", n.NodeId);
+                w.WriteString("state", n.State.ToString().ToLowerInvariant());
+                w.WriteNumber("last_seen_ms", n.LastSeenMs);
+                w.WriteNumber("messages", n.Messages);
+                w.WriteNumber("sequence_gaps", n.SequenceGaps);
+                w.WriteNumber("sequence_resets", n.SequenceResets);
+                if (n.ClockOffsetMs is { } offset)
+                {
+                    w.WriteNumber("clock_offset_ms", offset);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,163 @@
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Events;
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Detectors;
+using EdgeAnomaly.Gateway.Alarm;
+using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Gateway.Health;
+using EdgeAnomaly.Gateway.Pipeline;
+using EdgeAnomaly.Ingest;
+using EdgeAnomaly.Rules;
+using EdgeAnomaly.Storage;
+using EdgeAnomaly.Uplink;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAnomaly.Gateway.Hosting;
+
+/// <summary>What differs between the daemon, the demo and tests.</summary>
+public sealed class GatewayHostOptions
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public IEventObserver? Observer { get; init; }
+
+    /// <summary>Minimum console log level (the demo keeps the terminal for its own live view).</summary>
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Used instead of the GPIO output (tests, the demo).</summary>
+    public IAlarmOutput? AlarmOutput { get; init; }
+}
+
+/// <summary>Composes the gateway from its parts. Wiring only: no logic lives here.</summary>
+public static class GatewayHost
+{
+    public static IHost Build(GatewayConfig config, GatewayHostOptions options)
+    {
+        Directory.CreateDirectory(config.Gateway.DataDir);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSystemd();
+        // AddSystemd registers the notifier only under systemd; the watchdog asks for it everywhere.
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(20);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+
+        var services = builder.Services;
+        var registry = ConfigLoader.BuildRegistry(config);
+        var values = new TagValues(registry.TagCount);
+        var counters = new GatewayCounters();
+        services.AddSingleton(config);
+        services.AddSingleton(options.Time);
+        services.AddSingleton(registry);
+        services.AddSingleton(values);
+        services.AddSingleton(counters);
+        services.AddSingleton(new PipelineHeartbeat());
+        services.AddSingleton(new PipelineSettings(config.Rules.OrphanGrace, config.Store.ReadingsFlushInterval));
+        services.AddSingleton(sp => new ReadingDecoder(registry, config.Ingest, counters));
+        services.AddSingleton(sp => new MqttIngestClient(config.LocalBroker, config.Ingest, options.Time,
+            sp.GetRequiredService<ILogger<MqttIngestClient>>(), counters));
+        services.AddSingleton(sp => sp.GetRequiredService<MqttIngestClient>().Messages);
+        services.AddSingleton(sp => new TagDetectorBank(registry, config.Statistics, config.DataQuality, TagOverrides(config)));
+        services.AddSingleton(sp => new EventTracker(config.Gateway.Id, registry, values));
+        services.AddSingleton(sp =>
+        {
+            var store = new GatewayStore(config.Store, counters, options.Time);
+            store.RegisterTags(registry);
+            return store;
+        });
+        services.AddSingleton(sp => new UplinkClient(config.Central, counters, options.Time, sp.GetRequiredService<ILogger<UplinkClient>>()));
+        services.AddSingleton(sp => new EventForwarder(sp.GetRequiredService<GatewayStore>(), sp.GetRequiredService<UplinkClient>(),
+            counters, options.Time, sp.GetRequiredService<ILogger<EventForwarder>>()));
+        services.AddSingleton(sp => new AlarmController(options.AlarmOutput
+            ?? GpioAlarmOutput.Open(config.Alarm, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Alarm"))));
+        services.AddSingleton(sp => CreateRuleSlot(config, registry, values, sp));
+        if (options.Observer is not null)
+        {
+            services.AddSingleton(options.Observer);
+        }
+        services.AddSingleton<GatewayPipeline>();
+
+        // AddHostedService de-duplicates by implementation type, which would drop all but one LoopService:
+        // register IHostedService descriptors directly.
+        // Hosted services stop in reverse order: ingest first, then the pipeline drains and commits,
+        // then the forwarder, and the uplink last (it publishes the retained offline state).
+        services.AddSingleton<IHostedService>(sp => new LoopService("uplink", sp.GetRequiredService<UplinkClient>().RunAsync));
+        services.AddSingleton<IHostedService>(sp => new LoopService("forwarder", sp.GetRequiredService<EventForwarder>().RunAsync));
+        services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<GatewayStore>(),
+            sp.GetRequiredService<UplinkClient>(), sp.GetRequiredService<MqttIngestClient>(), sp.GetRequiredService<GatewayPipeline>(),
+            options.Time, sp.GetRequiredService<ILogger<HealthReporter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayPipeline>());
+        services.AddHostedService(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
+        services.AddSingleton<IHostedService>(sp => new LoopService("ingest", sp.GetRequiredService<MqttIngestClient>().RunAsync));
+        services.AddHostedService<SystemdWatchdog>();
+        return builder.Build();
+    }
+
+    private static Func<TagInfo, TagDetectorOverrides?> TagOverrides(GatewayConfig config)
+    {
+        var byKey = new Dictionary<string, TagConfig>(StringComparer.Ordinal);
+        foreach (var asset in config.Assets)
+        {
+            foreach (var tag in asset.Tags)
+            {
+                byKey[asset.Name + "/" + tag.Name] = tag;
+            }
+        }
+        return info => byKey.TryGetValue(info.Key, out var t)
+            ? new TagDetectorOverrides { Sensitivity = t.Sensitivity, StatisticsEnabled = t.Statistics }
+            : null;
+    }
+
+    /// <summary>Compiles the rules at start (an invalid file refuses to start) and watches it for edits.</summary>
+    private static RuleEngineSlot CreateRuleSlot(GatewayConfig config, TagRegistry registry, TagValues values, IServiceProvider sp)
+    {
+        var slot = new RuleEngineSlot();
+        if (string.IsNullOrWhiteSpace(config.Rules.Path))
+        {
+            return slot;
+        }
+        var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Rules");
+        var initial = RuleEngine.Compile(RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path)), registry, values);
+        slot.Set(initial);
+        slot.TakeSwapped();
+        slot.Watcher = new RulesFileWatcher(config.Rules.Path, set => RuleEngine.Compile(set, registry, values), slot.Set, log,
+            sp.GetRequiredService<TimeProvider>());
+        return slot;
+    }
+}
+
+/// <summary>Runs a component's own loop as a hosted service; an unexpected fault stops the host (systemd restarts it).</summary>
+internal sealed class LoopService(string name, Func<CancellationToken, Task> run) : BackgroundService
+{
+    public string Name { get; } = name;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => run(stoppingToken);
+}
+
+internal sealed class RulesWatcherService(RuleEngineSlot slot) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        slot.Watcher?.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        slot.Watcher?.Dispose();
+        return Task.CompletedTask;
+    }
+}

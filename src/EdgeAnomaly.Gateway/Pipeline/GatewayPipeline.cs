@@ -1,0 +1,325 @@
+using System.Threading.Channels;
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Events;
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Detectors;
+using EdgeAnomaly.Gateway.Alarm;
+using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Ingest;
+using EdgeAnomaly.Rules;
+using EdgeAnomaly.Storage;
+using EdgeAnomaly.Uplink;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAnomaly.Gateway.Pipeline;
+
+/// <summary>The rules engine in force; the watcher swaps it, the pipeline thread picks it up.</summary>
+public sealed class RuleEngineSlot
+{
+    private volatile RuleEngine? _engine;
+    private int _swapped;
+
+    public RuleEngine? Current => _engine;
+
+    /// <summary>Watches the rules file; null when no rules file is configured.</summary>
+    public RulesFileWatcher? Watcher { get; set; }
+
+    public void Set(RuleEngine engine)
+    {
+        _engine = engine;
+        Interlocked.Exchange(ref _swapped, 1);
+    }
+
+    /// <summary>True once after each swap (the pipeline then re-confirms open rule events).</summary>
+    public bool TakeSwapped() => Interlocked.Exchange(ref _swapped, 0) == 1;
+}
+
+/// <summary>Told about committed event revisions (the demo's live view, tests). Called on the pipeline thread.</summary>
+public interface IEventObserver
+{
+    void OnCommitted(IReadOnlyList<GatewayEvent> revisions);
+}
+
+/// <summary>
+/// The single consumer of ingested messages: decode -> per-tag values -> data quality and statistics ->
+/// rules -> event tracker -> commit to SQLite -> only then announce (alarm output, log, forwarder wake-up).
+/// One thread owns all per-tag state, so the hot path takes no locks.
+/// </summary>
+public sealed class GatewayPipeline : BackgroundService
+{
+    private const int MaxMessagesPerCommit = 512;
+
+    private readonly ChannelReader<IngestMessage> _messages;
+    private readonly ReadingDecoder _decoder;
+    private readonly TagValues _values;
+    private readonly TagDetectorBank _detectors;
+    private readonly RuleEngineSlot _rules;
+    private readonly EventTracker _tracker;
+    private readonly GatewayStore _store;
+    private readonly EventForwarder _forwarder;
+    private readonly AlarmController _alarm;
+    private readonly GatewayCounters _counters;
+    private readonly PipelineHeartbeat _heartbeat;
+    private readonly IEventObserver? _observer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly TimeSpan _orphanGrace;
+    private readonly TimeSpan _flushInterval;
+    private readonly ReadingBuffer _buffer = new(4096);
+    private readonly List<GatewayEvent> _revisions = [];
+    private readonly RateLimitedLog _rejectLog;
+    private long _loggedEvictedReadings;
+    private long _loggedEvictedEvents;
+    private long _lastEvictionLogMs = long.MinValue / 2;
+
+    public GatewayPipeline(
+        ChannelReader<IngestMessage> messages,
+        ReadingDecoder decoder,
+        TagValues values,
+        TagDetectorBank detectors,
+        RuleEngineSlot rules,
+        EventTracker tracker,
+        GatewayStore store,
+        EventForwarder forwarder,
+        AlarmController alarm,
+        GatewayCounters counters,
+        PipelineHeartbeat heartbeat,
+        PipelineSettings settings,
+        TimeProvider time,
+        ILogger<GatewayPipeline> log,
+        IEventObserver? observer = null)
+    {
+        _messages = messages;
+        _decoder = decoder;
+        _values = values;
+        _detectors = detectors;
+        _rules = rules;
+        _tracker = tracker;
+        _store = store;
+        _forwarder = forwarder;
+        _alarm = alarm;
+        _counters = counters;
+        _heartbeat = heartbeat;
+        _observer = observer;
+        _time = time;
+        _log = log;
+        _orphanGrace = settings.OrphanGrace;
+        _flushInterval = settings.ReadingsFlushInterval;
+        _rejectLog = new RateLimitedLog(RateLimitedLog.DefaultInterval);
+    }
+
+    /// <summary>Messages processed so far (for the demo's live line and tests).</summary>
+    public long MessagesProcessed { get; private set; }
+
+    /// <summary>Node states as of the last tick; published for health (read from another thread).</summary>
+    public IReadOnlyList<NodeState> NodesSnapshot { get; private set; } = [];
+
+    /// <summary>Open events as of the last commit (read from another thread).</summary>
+    public int OpenEvents { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Off the host's startup path: ExecuteAsync runs synchronously up to its first await.
+        await Task.Yield();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var open = _store.GetOpenEvents();
+        _tracker.Restore(open, now);
+        _alarm.Update(_tracker.OpenAlarmCount);
+        PipelineLog.Started(_log, open.Count);
+
+        var nextTick = now;
+        var nextFlush = now + (long)_flushInterval.TotalMilliseconds;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var processed = 0;
+                while (processed < MaxMessagesPerCommit && _messages.TryRead(out var message))
+                {
+                    Process(message);
+                    processed++;
+                }
+                CommitAndAnnounce();
+                now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                _heartbeat.Beat(_time.GetUtcNow());
+                if (now >= nextTick)
+                {
+                    Tick(now);
+                    nextTick = now + 1000;
+                }
+                if (now >= nextFlush)
+                {
+                    _store.FlushReadings();
+                    nextFlush = now + (long)_flushInterval.TotalMilliseconds;
+                }
+                if (processed == 0)
+                {
+                    await WaitForMessagesAsync(TimeSpan.FromMilliseconds(Math.Clamp(nextTick - now, 1, 1000)), stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Drain what was already received so a clean stop loses nothing that reached us.
+            while (_messages.TryRead(out var message))
+            {
+                Process(message);
+            }
+            CommitAndAnnounce();
+            _store.FlushReadings();
+            PipelineLog.Stopped(_log, MessagesProcessed);
+        }
+    }
+
+    private async Task WaitForMessagesAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await _messages.WaitToReadAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Process(IngestMessage message)
+    {
+        try
+        {
+            var topic = message.Topic.AsSpan();
+            switch (_decoder.Classify(topic))
+            {
+                case IngestTopicKind.Readings:
+                    ProcessReadings(message);
+                    break;
+                case IngestTopicKind.Status:
+                    if (_decoder.DecodeStatus(topic, message.Payload, message.ReceivedAtMs) is { IsTransition: true } change)
+                    {
+                        PipelineLog.NodeState(_log, change.NodeId, change.Current.ToString());
+                    }
+                    break;
+                default:
+                    _counters.AddRejected(RejectReason.BadTopic);
+                    if (_rejectLog.ShouldLog(RejectReason.BadTopic, message.ReceivedAtMs, out var suppressed))
+                    {
+                        PipelineLog.Rejected(_log, RejectReason.BadTopic.ToWire(), message.Topic, suppressed);
+                    }
+                    break;
+            }
+            MessagesProcessed++;
+        }
+        finally
+        {
+            message.Release();
+        }
+    }
+
+    private void ProcessReadings(IngestMessage message)
+    {
+        _buffer.Clear();
+        var result = _decoder.DecodeReadings(message.Topic, message.Payload, message.ReceivedAtMs, _buffer);
+        if (result.FirstReject is { } reason && _rejectLog.ShouldLog(reason, message.ReceivedAtMs, out var suppressed))
+        {
+            PipelineLog.Rejected(_log, reason.ToWire(), message.Topic, suppressed);
+        }
+        var readings = _buffer.AsSpan();
+        if (readings.IsEmpty)
+        {
+            return;
+        }
+        var rules = _rules.Current;
+        for (var i = 0; i < readings.Length; i++)
+        {
+            ref readonly var reading = ref readings[i];
+            _values.Update(reading);
+            _detectors.OnReading(reading, _tracker);
+            rules?.OnReading(reading, _tracker);
+        }
+        _store.AppendReadings(readings);
+    }
+
+    private void Tick(long nowMs)
+    {
+        if (_rules.TakeSwapped())
+        {
+            _tracker.MarkAllOrphaned(nowMs);
+        }
+        _detectors.OnTick(nowMs, _tracker);
+        _tracker.Tick(nowMs, _orphanGrace);
+        CommitAndAnnounce();
+        ReportEvictions(nowMs);
+        NodesSnapshot = [.. _decoder.Nodes];
+    }
+
+    /// <summary>Evictions are rare and matter to operators: one log line per 10 s at most, with the totals.</summary>
+    private void ReportEvictions(long nowMs)
+    {
+        var readings = _counters.EvictedReadings;
+        var events = _counters.EvictedEvents;
+        if ((readings != _loggedEvictedReadings || events != _loggedEvictedEvents) && nowMs - _lastEvictionLogMs >= 10_000)
+        {
+            PipelineLog.Evicted(_log, readings - _loggedEvictedReadings, events - _loggedEvictedEvents, readings, events);
+            _loggedEvictedReadings = readings;
+            _loggedEvictedEvents = events;
+            _lastEvictionLogMs = nowMs;
+        }
+    }
+
+    /// <summary>Persist, then signal: nothing hears of an event before its revision is committed.</summary>
+    private void CommitAndAnnounce()
+    {
+        if (!_tracker.HasPendingRevisions)
+        {
+            return;
+        }
+        _revisions.Clear();
+        _tracker.DrainRevisions(_revisions);
+        _store.CommitEventRevisions(_revisions);
+        foreach (var e in _revisions)
+        {
+            if (e.State == EventState.Open && e.Revision == 1)
+            {
+                _counters.AddEventOpened();
+            }
+            else if (e.State == EventState.Closed)
+            {
+                _counters.AddEventClosed();
+            }
+            PipelineLog.Event(_log, e.Severity.ToWire(), e.State.ToWire(), e.Asset, e.Source, e.Id, e.Message);
+        }
+        _alarm.Update(_tracker.OpenAlarmCount);
+        OpenEvents = _tracker.OpenCount;
+        _forwarder.Notify();
+        _observer?.OnCommitted(_revisions);
+    }
+}
+
+public sealed record PipelineSettings(TimeSpan OrphanGrace, TimeSpan ReadingsFlushInterval);
+
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Pipeline started; {OpenEvents} open events restored")]
+    public static partial void Started(ILogger logger, int openEvents);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Pipeline stopped after {Messages} messages")]
+    public static partial void Stopped(ILogger logger, long messages);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Event {Severity} {State} asset={Asset} source={Source} id={EventId}: {Text}")]
+    public static partial void Event(ILogger logger, string severity, string state, string asset, string source, string eventId, string text);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Rejected input ({Reason}) on {Topic}; {Suppressed} similar rejections not logged since the last line")]
+    public static partial void Rejected(ILogger logger, string reason, string topic, long suppressed);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning,
+        Message = "Disk cap: evicted {Readings} reading rows and {Events} events since the last report (totals {TotalReadings} / {TotalEvents}); readings history goes first")]
+    public static partial void Evicted(ILogger logger, long readings, long events, long totalReadings, long totalEvents);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Node {Node} is now {State}")]
+    public static partial void NodeState(ILogger logger, string node, string state);
+}

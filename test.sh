@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test (unit + integration against real mosquitto / SQLite on loopback) and ends with
+# a plain "N passed, N failed" line. Installs the Debian packages the integration tests need when root.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+need_pkgs=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_pkgs+=(mosquitto)
+command -v mosquitto_sub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
+command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
+command -v mbpoll >/dev/null 2>&1 || need_pkgs+=(mbpoll)
+/usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || need_pkgs+=(python3-pymodbus)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${need_pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null || {
+      echo "test.sh: apt-get install ${need_pkgs[*]} failed" >&2; exit 1; }
+    # The Debian package starts a system mosquitto on 1883; tests start their own on free ports.
+    (command -v systemctl >/dev/null && systemctl stop mosquitto) >/dev/null 2>&1 || true
+  else
+    echo "test.sh: missing ${need_pkgs[*]} (run as root to install them)" >&2
+  fi
+fi
+
+results=$(mktemp -d)
+log="$results/test.log"
+dotnet build EdgeAnomaly.sln -c Release -nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test EdgeAnomaly.sln -c Release --no-build -nologo \
+  --results-directory "$results" --blame-hang-timeout 10m 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1   # a crashed test host or build step counts as a failure
+fi
+echo "${passed} passed, ${failed} failed"
+exit "$rc"

@@ -1,0 +1,186 @@
+using EdgeAnomaly.TestSupport;
+using Xunit.Abstractions;
+
+namespace EdgeAnomaly.Gateway.Tests.Integration;
+
+/// <summary>
+/// The gateway's promises against real peers: two Debian mosquitto brokers on loopback (local for nodes,
+/// central for uplink), the real `edgeanomaly run` process and its real SQLite file.
+/// </summary>
+[Collection("gateway-process")]
+public sealed class StoreAndForwardTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private MosquittoBroker _local = null!;
+    private MosquittoBroker _central = null!;
+
+    public async Task InitializeAsync()
+    {
+        _local = await MosquittoBroker.StartAsync();
+        _central = await MosquittoBroker.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _local.DisposeAsync();
+        await _central.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private string DbPath => Path.Combine(_dir.Path, "data", "edgeanomaly.db");
+
+    [Fact]
+    public async Task CentralBrokerDownTenSecondsUnderLoad_EveryStoredEventReachesCentralInOrderPerAsset()
+    {
+        var assets = GatewayFixtureConfig.AssetNames(5);
+        var config = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, assets);
+        await using var central = new CentralRecorder();
+        await central.StartAsync(_central.Host, _central.Port);
+        await using var gateway = new GatewayProcess(config);
+        gateway.Start();
+        await using var load = new NodeLoad(assets);
+        await load.ConnectAsync(_local.Host, _local.Port);
+
+        var loadEnds = DateTime.UtcNow.AddSeconds(16);
+        var outage = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await _central.StopAsync();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            await _central.StartAsync();
+        });
+        while (DateTime.UtcNow < loadEnds)
+        {
+            await load.PublishOnceAsync();
+            await Task.Delay(20);
+        }
+        await outage;
+
+        await Eventually.True(() => File.Exists(DbPath) && GatewayDb.PendingRevisions(DbPath) == 0, TimeSpan.FromSeconds(60),
+            "the gateway drains its outbox after the central broker returns\n" + gateway.Output);
+        var stored = GatewayDb.Events(DbPath);
+        await Eventually.True(() => central.DistinctIds().IsSupersetOf(stored.Keys), TimeSpan.FromSeconds(20), "central receives every stored event id");
+        await gateway.StopAsync();
+
+        Assert.True(stored.Count >= 50, $"the load should produce many events, got {stored.Count}");
+        var received = central.Snapshot();
+        output.WriteLine($"{load.MessagesSent} messages, {stored.Count} events stored, {received.Count} revisions received");
+        AssertFirstArrivalsInOrderPerAsset(received);
+        AssertDuplicatesIdentical(received);
+        // The last revision stored for every event is what central ended up with.
+        foreach (var (id, (rev, payload)) in stored)
+        {
+            Assert.Contains(received, r => r.Id == id && r.Rev == rev && r.Payload.AsSpan().SequenceEqual(payload));
+        }
+    }
+
+    [Fact]
+    public async Task GatewaySigkilledTwentyTimesDuringLoad_CentralHasEveryStoredEventAndDuplicatesAreIdentical()
+    {
+        var assets = GatewayFixtureConfig.AssetNames(4);
+        var config = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, assets);
+        await using var central = new CentralRecorder();
+        await central.StartAsync(_central.Host, _central.Port);
+        await using var gateway = new GatewayProcess(config);
+        await using var load = new NodeLoad(assets);
+        await load.ConnectAsync(_local.Host, _local.Port);
+
+        var rng = new Random(20261124);
+        using var stopLoad = new CancellationTokenSource();
+        var loadTask = Task.Run(async () =>
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                await load.PublishOnceAsync();
+                await Task.Delay(15);
+            }
+        });
+        for (var kill = 0; kill < 20; kill++)
+        {
+            gateway.Start();
+            await Task.Delay(TimeSpan.FromMilliseconds(rng.Next(700, 2500)));
+            await gateway.KillAsync();
+        }
+        await stopLoad.CancelAsync();
+        await loadTask;
+        gateway.Start();
+
+        await Eventually.True(() => File.Exists(DbPath) && GatewayDb.PendingRevisions(DbPath) == 0, TimeSpan.FromSeconds(60),
+            "after the final restart the gateway drains its outbox\n" + gateway.Output[^Math.Min(4000, gateway.Output.Length)..]);
+        var stored = GatewayDb.Events(DbPath);
+        await Eventually.True(() => central.DistinctIds().IsSupersetOf(stored.Keys), TimeSpan.FromSeconds(20), "central has every stored event id");
+        await gateway.StopAsync();
+
+        var received = central.Snapshot();
+        output.WriteLine($"{gateway.Starts} starts, {load.MessagesSent} messages, {stored.Count} events stored, {received.Count} revisions received");
+        Assert.True(stored.Count >= 20, $"the load should produce events across the kills, got {stored.Count}");
+        AssertDuplicatesIdentical(received);
+    }
+
+    [Fact]
+    public async Task CentralDownWithSmallDiskCap_DatabaseStaysUnderCapAndNoUnsentEventIsEvicted()
+    {
+        const long cap = 3 * 1024 * 1024;
+        var assets = GatewayFixtureConfig.AssetNames(40);
+        var config = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, assets, maxDiskBytes: cap);
+        await _central.StopAsync();
+        await using var gateway = new GatewayProcess(config);
+        gateway.Start();
+        await using var load = new NodeLoad(assets, toggleEvery: 1000);
+        await load.ConnectAsync(_local.Host, _local.Port);
+
+        long maxSeen = 0;
+        var ends = DateTime.UtcNow.AddSeconds(25);
+        while (DateTime.UtcNow < ends)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await load.PublishOnceAsync();
+            }
+            maxSeen = Math.Max(maxSeen, GatewayDb.BytesOnDisk(DbPath));
+        }
+        await gateway.StopAsync();
+        maxSeen = Math.Max(maxSeen, GatewayDb.BytesOnDisk(DbPath));
+
+        var stored = GatewayDb.Events(DbPath);
+        var logged = EventIdsLogged(gateway.Output);
+        output.WriteLine($"{load.MessagesSent} messages, max {maxSeen} bytes on disk (cap {cap}), {stored.Count} events stored, {logged.Count} logged, {GatewayDb.ReadingBlocks(DbPath)} reading blocks left");
+        Assert.True(maxSeen <= cap, $"database reached {maxSeen} bytes, over the cap of {cap}");
+        Assert.True(GatewayDb.ReadingBlocks(DbPath) > 0, "readings history remains, so no unsent event may have been evicted");
+        Assert.Contains("evict", gateway.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEmpty(logged);
+        Assert.Subset(stored.Keys.ToHashSet(), logged);
+    }
+
+    private static HashSet<string> EventIdsLogged(string output)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(output, "id=([0-9a-f]{32})"))
+        {
+            ids.Add(m.Groups[1].Value);
+        }
+        return ids;
+    }
+
+    /// <summary>Per asset, revisions first arrive in commit order: events by start time, revisions of one event in order.</summary>
+    private static void AssertFirstArrivalsInOrderPerAsset(IReadOnlyList<ReceivedRevision> received)
+    {
+        var seen = new HashSet<(string, int)>();
+        var firstArrivals = received.Where(r => seen.Add((r.Id, r.Rev))).ToList();
+        foreach (var group in firstArrivals.GroupBy(r => r.Asset))
+        {
+            var actual = group.Select(r => (r.StartMs, r.Rev)).ToList();
+            var expected = actual.OrderBy(x => x.StartMs).ThenBy(x => x.Rev).ToList();
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    private static void AssertDuplicatesIdentical(IReadOnlyList<ReceivedRevision> received)
+    {
+        foreach (var group in received.GroupBy(r => (r.Id, r.Rev)))
+        {
+            var first = group.First().Payload;
+            Assert.All(group, r => Assert.True(r.Payload.AsSpan().SequenceEqual(first), $"duplicate of {group.Key} differs"));
+        }
+    }
+}
