@@ -54,6 +54,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
         var conf = Path.Combine(_directory, "mosquitto.conf");
         await File.WriteAllTextAsync(conf, $"""
             listener {Port} 127.0.0.1
+            # Run as root, mosquitto would switch to the mosquitto user, which cannot write this test's
+            # folder: no persistence and no log. Stay as the invoking user.
+            user {Environment.UserName}
             allow_anonymous true
             persistence true
             persistence_location {_directory}/

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Ingest;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgeAnomaly.Gateway.Configuration;
@@ -88,7 +89,13 @@ public static partial class ConfigLoader
         {
             config.Central.ClientId = "edgeanomaly-" + config.Gateway.Id;
         }
-        if (string.IsNullOrWhiteSpace(config.LocalBroker.ClientId))
+        if (config.Central.Version is "" or "0.0.0")
+        {
+            config.Central.Version = typeof(ConfigLoader).Assembly
+                .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        }
+        if (string.IsNullOrWhiteSpace(config.LocalBroker.ClientId) || config.LocalBroker.ClientId == "edgeanomaly-ingest")
         {
             config.LocalBroker.ClientId = "edgeanomaly-ingest-" + config.Gateway.Id;
         }
@@ -109,7 +116,7 @@ public static partial class ConfigLoader
         {
             errors.Add("Rules:OrphanGrace must not be negative");
         }
-        errors.AddRange(config.LocalBroker.Validate().Select(e => Prefix("LocalBroker", e)));
+        errors.AddRange(config.LocalBroker.Validate().Select(e => Prefix("LocalBroker", Rebase(e, MqttIngestOptions.Section))));
         errors.AddRange(config.Ingest.Validate().Select(e => Prefix("Ingest", e)));
         errors.AddRange(config.Central.Validate().Select(e => Prefix("Central", e)));
         errors.AddRange(config.Store.Validate().Select(e => Prefix("Store", e)));
@@ -162,6 +169,10 @@ public static partial class ConfigLoader
         }
         return errors;
     }
+
+    /// <summary>A component that names its own section differently from where this file binds it.</summary>
+    private static string Rebase(string error, string nativeSection) =>
+        error.StartsWith(nativeSection + ":", StringComparison.Ordinal) ? error[(nativeSection.Length + 1)..] : error;
 
     /// <summary>Section validators name keys relative to their section unless they already name it.</summary>
     private static string Prefix(string section, string error) =>

@@ -117,7 +117,7 @@ public static class GatewayHost
             }
         }
         return info => byKey.TryGetValue(info.Key, out var t)
-            ? new TagDetectorOverrides { Sensitivity = t.Sensitivity, StatisticsEnabled = t.Statistics }
+            ? new TagDetectorOverrides { Sensitivity = t.Sensitivity, StatisticsEnabled = t.Statistics ? null : false }
             : null;
     }
 

@@ -36,6 +36,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("""{ "Gateway": { "Id": "bad id!" }, ASSETS }""", "Gateway:Id")]
     [InlineData("""{ "Central": { "Port": "not-a-number" }, ASSETS }""", "Central:Port")]
     [InlineData("""{ "Central": { "Port": 70000 }, ASSETS }""", "Central:Port")]
+    [InlineData("""{ "LocalBroker": { "Port": 0 }, ASSETS }""", "LocalBroker:Port")]
+    [InlineData("""{ "Ingest": { "MaxPayloadBytes": 0 }, ASSETS }""", "Ingest:MaxPayloadBytes")]
+    [InlineData("""{ "Statistics": { "ZScore": { "Window": 1 } }, ASSETS }""", "Statistics:ZScore:Window")]
+    [InlineData("""{ "Alarm": { "GpioPin": -1 }, ASSETS }""", "Alarm:GpioPin")]
     [InlineData("""{ "Store": { "MaxDiskBytes": 10 }, ASSETS }""", "Store:MaxDiskBytes")]
     [InlineData("""{ "Gateway": { "Idd": "typo" }, ASSETS }""", "Idd")]
     [InlineData("""{ "Assets": [] }""", "Assets")]
@@ -71,9 +75,10 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.NotEmpty(config.Assets);
     }
 
-    internal static string FindRepoRoot()
+    internal static string FindRepoRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        // The source file's location works wherever the build output goes (artifacts paths, CI clones).
+        var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile) ?? AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeAnomaly.sln")))
         {
             dir = dir.Parent;

@@ -66,11 +66,20 @@ internal sealed class CentralRecorder : IAsyncDisposable
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
             .WithCleanSession(false)
             .Build();
+        _filter = prefix + "/v1/gateways/+/events/#";
         await _client.ConnectAsync(options).ConfigureAwait(false);
-        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(prefix + "/v1/gateways/+/events/#", MqttQualityOfServiceLevel.AtLeastOnce).Build()).ConfigureAwait(false);
+        await SubscribeAsync(CancellationToken.None).ConfigureAwait(false);
         _loop = KeepConnectedAsync(options, _stop.Token);
     }
+
+    public int Reconnects { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    private string _filter = "";
+
+    private Task SubscribeAsync(CancellationToken ct) =>
+        _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
 
     private async Task KeepConnectedAsync(MqttClientOptions options, CancellationToken ct)
     {
@@ -82,15 +91,19 @@ internal sealed class CentralRecorder : IAsyncDisposable
                 if (!_client.IsConnected)
                 {
                     await _client.ConnectAsync(options, ct).ConfigureAwait(false);
+                    // The broker may have lost the session; subscribing again is harmless when it did not.
+                    await SubscribeAsync(ct).ConfigureAwait(false);
+                    Reconnects++;
                 }
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception ex)
             {
                 // Broker still down: try again on the next pass.
+                LastError = ex.Message;
             }
         }
     }

@@ -9,6 +9,8 @@ internal static class GatewayDb
 
     public static long ReadingBlocks(string dbPath) => Scalar(dbPath, "SELECT COUNT(*) FROM blocks");
 
+    public static long ReadingsStored(string dbPath) => Scalar(dbPath, "SELECT COALESCE(SUM(count), 0) FROM blocks");
+
     public static Dictionary<string, (int Rev, byte[] Payload)> Events(string dbPath)
     {
         var result = new Dictionary<string, (int, byte[])>(StringComparer.Ordinal);

@@ -38,7 +38,14 @@ internal sealed class NodeLoad : IAsyncDisposable
     /// <summary>Publishes one batch (tags x and y of every asset) with QoS 1.</summary>
     public async Task PublishOnceAsync()
     {
-        var ts = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _lastTs + 1);
+        // One message per millisecond at most: timestamps must increase per tag and must not run ahead of the
+        // clock (the gateway rightly rejects future and out-of-order timestamps).
+        var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        while (ts <= _lastTs)
+        {
+            await Task.Yield();
+            ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        }
         _lastTs = ts;
         if (MessagesSent % _toggleEvery == 0)
         {
