@@ -50,12 +50,14 @@ public static class DemoCommand
                 return 2;
             }
             var dir = parse.GetValue(dataDir)?.FullName ?? Path.Combine(Path.GetTempPath(), "edgeanomaly-demo-" + Guid.NewGuid().ToString("N")[..8]);
-            return await RunAsync(TimeSpan.FromSeconds(seconds), dir, ct).ConfigureAwait(false);
+            var summary = await RunAsync(TimeSpan.FromSeconds(seconds), dir, ct).ConfigureAwait(false);
+            Console.WriteLine(JsonSerializer.Serialize(summary.ToDictionary(), DemoJson.Default.DictionaryStringInt64));
+            return 0;
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(TimeSpan duration, string dataDir, CancellationToken ct)
+    public static async Task<DemoSummary> RunAsync(TimeSpan duration, string dataDir, CancellationToken ct)
     {
         Directory.CreateDirectory(dataDir);
         var port = FreePort();
@@ -119,17 +121,8 @@ public static class DemoCommand
         await central.DisposeAsync().ConfigureAwait(false);
         await broker.StopAsync().ConfigureAwait(false);
 
-        var summary = new Dictionary<string, long>
-        {
-            ["readings"] = counters.ReadingsAccepted,
-            ["events"] = events,
-            ["events_uplinked"] = central.DistinctEvents,
-            ["events_pending"] = store.PendingCount,
-            ["rejected_inputs"] = counters.RejectedTotal,
-        };
         Say($"published {publisher.Counters.ReadingsPublished} readings ({publisher.Counters.BadInputPublished.Total} deliberately bad)");
-        Console.WriteLine(JsonSerializer.Serialize(summary, DemoJson.Default.DictionaryStringInt64));
-        return 0;
+        return new DemoSummary(counters.ReadingsAccepted, events, central.DistinctEvents, store.PendingCount, counters.RejectedTotal);
     }
 
     private static async Task DrainAsync(GatewayConfig config, GatewayStore store, GatewayCounters counters)
@@ -312,6 +305,19 @@ public static class DemoCommand
             }
         }
     }
+}
+
+/// <summary>The demo's final line; events_uplinked is counted by the central subscriber.</summary>
+public sealed record DemoSummary(long Readings, long Events, long EventsUplinked, long EventsPending, long RejectedInputs)
+{
+    public Dictionary<string, long> ToDictionary() => new()
+    {
+        ["readings"] = Readings,
+        ["events"] = Events,
+        ["events_uplinked"] = EventsUplinked,
+        ["events_pending"] = EventsPending,
+        ["rejected_inputs"] = RejectedInputs,
+    };
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, long>))]

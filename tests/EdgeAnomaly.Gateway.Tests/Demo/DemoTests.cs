@@ -1,0 +1,21 @@
+using EdgeAnomaly.Gateway.Demo;
+using EdgeAnomaly.TestSupport;
+
+namespace EdgeAnomaly.Gateway.Tests.Demo;
+
+[Collection("gateway-process")]
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task Demo_FifteenSeconds_RaisesEventsAndCentralReceivesEveryOne()
+    {
+        using var dir = new TempDirectory();
+        var summary = await DemoCommand.RunAsync(TimeSpan.FromSeconds(15), dir.Path, CancellationToken.None);
+
+        Assert.True(summary.Readings > 100, $"readings {summary.Readings}");
+        Assert.True(summary.Events > 0, "the injected faults raise events");
+        Assert.Equal(summary.Events, summary.EventsUplinked);
+        Assert.Equal(0, summary.EventsPending);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "edgeanomaly.db")));
+    }
+}
