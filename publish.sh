@@ -17,7 +17,7 @@ for rid in $rids; do
   dotnet publish src/EdgeAnomaly.Gateway/EdgeAnomaly.Gateway.csproj -c Release -r "$rid" --self-contained true \
     -p:PublishTrimmed=true -p:TrimmerSingleWarn=false -p:InformationalVersion="$version" \
     -p:DebugType=none -p:GenerateDocumentationFile=false -o "$out" -nologo 2>&1 | tee "$log"
-  warnings=$(grep -E 'warning (IL|NETSDK)[0-9]+' "$log" | sort -u | wc -l)
+  warnings=$( (grep -E 'warning (IL|NETSDK)[0-9]+' "$log" || true) | sort -u | wc -l)
   if [ "$warnings" -ne 0 ]; then
     echo "publish.sh: $rid: $warnings trim/publish warnings (see $log)" >&2
     exit 1

@@ -35,5 +35,27 @@ failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1   # a crashed test host or build step counts as a failure
 fi
+
+# Checks outside the test runner, counted in the same totals.
+check() { # name, command...
+  local name=$1; shift
+  if "$@" >"$results/check.log" 2>&1; then
+    echo "check passed: $name"; passed=$((passed + 1))
+  else
+    echo "check FAILED: $name"; tail -20 "$results/check.log"; failed=$((failed + 1)); rc=1
+  fi
+}
+if command -v systemd-analyze >/dev/null 2>&1; then
+  unit_exposure() {
+    local score
+    score=$(systemd-analyze security --offline=true systemd/edgeanomaly.service 2>/dev/null | grep -Eo 'Overall exposure level for [^:]+: [0-9.]+' | grep -Eo '[0-9.]+$')
+    echo "systemd exposure: ${score:-unknown}"
+    [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'
+  }
+  check "systemd unit exposure <= 2.0" unit_exposure
+fi
+if [ "${CI:-}" = "true" ] || [ "${EA_TEST_PUBLISH:-}" = "1" ]; then
+  check "publish.sh: trimmed linux-arm64 and linux-x64 tarballs, 0 trim warnings" ./publish.sh
+fi
 echo "${passed} passed, ${failed} failed"
 exit "$rc"
