@@ -1,0 +1,430 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeAnomaly.TestSupport;
+using Microsoft.Data.Sqlite;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeAnomaly.Bench.EndToEnd;
+
+/// <summary>
+/// End-to-end measurements against the real gateway process and real mosquitto brokers on loopback. Each prints
+/// plain "name: value" lines; docs/benchmarks.md records them with the command that produced them.
+/// </summary>
+internal static class Scenarios
+{
+    private const string EventsFilter = "ea/v1/gateways/+/events/#";
+    private const string HealthFilter = "ea/v1/gateways/+/health";
+
+    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
+
+    /// <summary>
+    /// Benchmark 2: publish 50-reading batches as fast as one publisher can for <paramref name="seconds"/>; the bare
+    /// subscriber and the gateway consume the same stream; rates are taken between health reports after a warm-up.
+    /// </summary>
+    public static async Task<int> IngestAsync(int seconds, MqttQualityOfServiceLevel qos, int assets, int inFlight, bool bareDeferredAck, int warmupSeconds = 3)
+    {
+        const int tags = 50;
+        // Pipelined QoS 1 publishes may complete out of order; with at most one message per asset in flight the
+        // per-tag "timestamps increase" policy still holds.
+        inFlight = Math.Clamp(inFlight, 1, assets);
+        await using var local = await MosquittoBroker.StartAsync();
+        await using var central = await MosquittoBroker.StartAsync();
+        await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, tags, IntervalSeconds: 0));
+        await using var server = new Listener();
+        await server.StartAsync(central.Port, "ea/v1/gateways/+/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using var bare = new Listener(tags, bareDeferredAck);
+        await bare.StartAsync(local.Port, BenchNode.Topic.Replace(BenchNode.NodeId, "+", StringComparison.Ordinal), qos);
+
+        // Pair every health report with the bare subscriber's count at the same instant.
+        var pairs = new List<(long Ticks, long Gateway, long Bare)>();
+        server.OnHealth = h =>
+        {
+            lock (pairs)
+            {
+                pairs.Add((h.ArrivalTicks, h.Readings, bare.Readings));
+            }
+        };
+        gw.Start();
+        await WaitAsync(() => server.Health.Count > 0, TimeSpan.FromSeconds(60), "the gateway's first health report", gw);
+        await using var node = new BenchNode(assets, tags);
+        await node.ConnectAsync(local.Host, local.Port);
+
+        var start = Stopwatch.GetTimestamp();
+        var end = start + (seconds * Stopwatch.Frequency);
+        var window = new Task[inFlight];
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            if (qos == MqttQualityOfServiceLevel.AtMostOnce)
+            {
+                await node.PublishAsync(node.Next(qos, false, out _, out _));
+                continue;
+            }
+            for (var i = 0; i < window.Length; i++)
+            {
+                window[i] = node.PublishAsync(node.Next(qos, false, out _, out _));
+            }
+            await Task.WhenAll(window);
+        }
+        var publishEnd = Stopwatch.GetTimestamp();
+        var sent = node.ReadingsSent;
+
+        // Let the gateway catch up (it reads a backlog from mosquitto if it was slower), or stop growing for 5 s.
+        var last = -1L;
+        var stableSince = Stopwatch.GetTimestamp();
+        while (Seconds(Stopwatch.GetTimestamp() - stableSince) < 5)
+        {
+            var h = server.Health;
+            var now = h.Count > 0 ? h[^1].Readings : 0;
+            if (now >= sent)
+            {
+                break;
+            }
+            if (now != last)
+            {
+                last = now;
+                stableSince = Stopwatch.GetTimestamp();
+            }
+            await Task.Delay(250);
+        }
+        var caughtUp = Stopwatch.GetTimestamp();
+        var health = server.Health;
+        List<(long Ticks, long Gateway, long Bare)> inWindow;
+        lock (pairs)
+        {
+            var from = start + (warmupSeconds * Stopwatch.Frequency);
+            inWindow = pairs.Where(p => p.Ticks >= from && p.Ticks <= publishEnd).ToList();
+        }
+        Console.WriteLine($"scenario: ingest qos={(int)qos} seconds={seconds} batch={tags} assets={assets} tags={assets * tags} qos1_in_flight={inFlight} bare_deferred_ack={bareDeferredAck}");
+        Console.WriteLine($"published_readings: {sent}");
+        Console.WriteLine($"publisher_readings_per_s: {sent / Seconds(publishEnd - start):F0}");
+        Console.WriteLine($"bare_received_total: {bare.Readings}");
+        Console.WriteLine($"gateway_accepted_total: {health[^1].Readings}");
+        Console.WriteLine($"gateway_rejected_total: {health[^1].RejectedTotal}");
+        Console.WriteLine($"gateway_catch_up_s_after_publish_end: {Seconds(caughtUp - publishEnd):F1}");
+        if (inWindow.Count < 2)
+        {
+            Console.WriteLine("window: fewer than 2 health reports inside the publish window; no rate computed");
+            return 1;
+        }
+        var (t0, g0, b0) = inWindow[0];
+        var (t1, g1, b1) = inWindow[^1];
+        var dt = Seconds(t1 - t0);
+        var gwRate = (g1 - g0) / dt;
+        var bareRate = (b1 - b0) / dt;
+        Console.WriteLine($"window_s: {dt:F1} (health reports {inWindow.Count}, after {warmupSeconds} s warm-up)");
+        Console.WriteLine($"bare_readings_per_s: {bareRate:F0}");
+        Console.WriteLine($"gateway_readings_per_s: {gwRate:F0}");
+        Console.WriteLine($"ratio_gateway_over_bare: {gwRate / bareRate:F3}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Benchmark 3: a steady <paramref name="readingsPerSecond"/> in 50-reading QoS 1 messages; every
+    /// <paramref name="tripEvery"/>-th message carries t00 = 5000 (rule x-high, cooldown 0 s). Latency is publish to
+    /// (a) the event's log line (written after the SQLite commit) and (b) arrival at the central subscriber.
+    /// </summary>
+    public static async Task<int> LatencyAsync(int seconds, int readingsPerSecond, int tripEvery)
+    {
+        const int assets = 20, tags = 50;
+        await using var local = await MosquittoBroker.StartAsync();
+        await using var central = await MosquittoBroker.StartAsync();
+        await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, tags, IntervalSeconds: 0));
+        await using var server = new Listener();
+        await server.StartAsync(central.Port, "ea/v1/gateways/+/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        gw.Start();
+        await WaitAsync(() => server.Health.Count > 0, TimeSpan.FromSeconds(60), "the gateway's first health report", gw);
+        await using var node = new BenchNode(assets, tags);
+        await node.ConnectAsync(local.Host, local.Port);
+
+        var messagesPerSecond = (double)readingsPerSecond / tags;
+        var period = (long)(Stopwatch.Frequency / messagesPerSecond);
+        var trips = new Dictionary<(string Asset, long Ts), (long Ticks, DateTime Local)>();
+        var tripOrder = new List<(string Asset, long Ts)>();
+        var start = Stopwatch.GetTimestamp();
+        var end = start + (seconds * Stopwatch.Frequency);
+        long k = 0;
+        var lateSends = 0;
+        while (true)
+        {
+            var due = start + (k * period);
+            if (due >= end)
+            {
+                break;
+            }
+            var wait = due - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 500)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Seconds(wait)));
+            }
+            else if (wait < -Stopwatch.Frequency / 100)
+            {
+                lateSends++; // more than 10 ms behind schedule: the publisher, not the gateway, was starved
+            }
+            var trip = k % tripEvery == 0;
+            var message = node.Next(MqttQualityOfServiceLevel.AtLeastOnce, trip, out var asset, out var ts);
+            if (trip)
+            {
+                trips[(asset, ts)] = (Stopwatch.GetTimestamp(), DateTime.Now);
+                tripOrder.Add((asset, ts));
+            }
+            await node.PublishAsync(message);
+            k++;
+        }
+        var publishEnd = Stopwatch.GetTimestamp();
+        await WaitAsync(() => server.Events.Count(e => e.Source == GatewayUnderTest.TripRuleSource && e.Rev == 1) >= trips.Count,
+            TimeSpan.FromSeconds(20), "every tripping reading's event", gw, throwOnTimeout: false);
+
+        var uplinkMs = new List<double>();
+        foreach (var e in server.Events)
+        {
+            if (e.Source == GatewayUnderTest.TripRuleSource && e.Rev == 1 && trips.TryGetValue((e.Asset, e.StartMs), out var sentAt))
+            {
+                uplinkMs.Add(Seconds(e.ArrivalTicks - sentAt.Ticks) * 1000);
+            }
+        }
+        var commitMs = CommitLatenciesFromLog(gw.Output, tripOrder, trips);
+        Console.WriteLine($"scenario: latency seconds={seconds} target_readings_per_s={readingsPerSecond} trip_every={tripEvery} messages");
+        Console.WriteLine($"achieved_readings_per_s: {node.ReadingsSent / Seconds(publishEnd - start):F0} (late sends > 10 ms: {lateSends})");
+        Console.WriteLine($"tripping_readings: {trips.Count}");
+        Report("publish_to_uplinked_ms", uplinkMs);
+        Report("publish_to_commit_log_ms", commitMs);
+        return uplinkMs.Count == trips.Count ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The gateway logs each committed revision (event id 102) with a HH:mm:ss.fff local timestamp; the k-th open of
+    /// x-high on an asset belongs to the k-th tripping reading sent for that asset.
+    /// </summary>
+    private static List<double> CommitLatenciesFromLog(string output, List<(string Asset, long Ts)> order,
+        Dictionary<(string Asset, long Ts), (long Ticks, DateTime Local)> trips)
+    {
+        var opens = new Dictionary<string, Queue<TimeSpan>>(StringComparer.Ordinal);
+        foreach (var line in output.Split('\n'))
+        {
+            if (!line.Contains("source=" + GatewayUnderTest.TripRuleSource, StringComparison.Ordinal) || !line.Contains(" open ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var at = line.IndexOf("asset=", StringComparison.Ordinal);
+            if (at < 0 || line.Length < 12 || !TimeSpan.TryParseExact(line[..12], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var time))
+            {
+                continue;
+            }
+            var asset = line[(at + 6)..line.IndexOf(' ', at)];
+            if (!opens.TryGetValue(asset, out var q))
+            {
+                opens[asset] = q = new Queue<TimeSpan>();
+            }
+            q.Enqueue(time);
+        }
+        var result = new List<double>();
+        foreach (var key in order)
+        {
+            if (opens.TryGetValue(key.Asset, out var q) && q.Count > 0)
+            {
+                var logged = q.Dequeue();
+                var sent = trips[key].Local.TimeOfDay;
+                result.Add((logged - sent).TotalMilliseconds);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Benchmark 4: central broker down; every message flips t00 of all 20 assets across 1000 so each message adds 20
+    /// event revisions to the outbox. Once <paramref name="revisions"/> are stored, the broker comes back and a central
+    /// subscriber times the delivery.
+    /// </summary>
+    public static async Task<int> DrainAsync(int revisions)
+    {
+        const int assets = 20;
+        await using var local = await MosquittoBroker.StartAsync();
+        await using var central = await MosquittoBroker.StartAsync();
+        await central.StopAsync();
+        await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, 4, IntervalSeconds: 0,
+            Statistics: false, DataQuality: false));
+        gw.Start();
+        // No health without the central broker: the ingest client's "connected" log line says the subscription is about to exist.
+        await WaitAsync(() => gw.Output.Contains("Ingest connected", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the ingest connection", gw);
+        await Task.Delay(500); // the SUBSCRIBE follows the CONNACK
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(local.Host, local.Port).WithClientId("bench-flipper").Build());
+        var messages = (revisions + assets - 1) / assets;
+        var lastTs = 0L;
+        var fill = Stopwatch.GetTimestamp();
+        for (var m = 0; m < messages; m++)
+        {
+            var ts = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lastTs + 1);
+            lastTs = ts;
+            var value = m % 2 == 0 ? 5000 : 0;
+            var sb = new System.Text.StringBuilder(1024);
+            sb.Append(CultureInfo.InvariantCulture, $"{{\"v\":1,\"ts\":{ts},\"readings\":[");
+            for (var a = 0; a < assets; a++)
+            {
+                sb.Append(a == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
+                    $"{{\"asset\":\"{GatewayUnderTest.AssetName(a)}\",\"tag\":\"t00\",\"value\":{value}}}");
+            }
+            sb.Append("]}");
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(BenchNode.Topic).WithPayload(sb.ToString())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        }
+        var expected = messages * assets;
+        await WaitAsync(() => OutboxCount(gw.DatabasePath) >= expected, TimeSpan.FromSeconds(180), $"{expected} outbox rows", gw);
+        var filled = Stopwatch.GetTimestamp();
+        await client.DisconnectAsync();
+        client.Dispose();
+
+        await central.StartAsync();
+        var brokerBack = Stopwatch.GetTimestamp();
+        await using var server = new Listener();
+        await server.StartAsync(central.Port, EventsFilter, MqttQualityOfServiceLevel.AtLeastOnce);
+        await WaitAsync(() => server.EventCount >= expected, TimeSpan.FromSeconds(180), $"{expected} events at the central subscriber", gw,
+            throwOnTimeout: false);
+        var events = server.Events;
+        Console.WriteLine($"scenario: drain revisions={expected} (open+close of {expected / 2} events)");
+        Console.WriteLine($"outbox_filled_in_s: {Seconds(filled - fill):F1}");
+        Console.WriteLine($"received: {events.Count} distinct: {events.Select(e => (e.Asset, e.StartMs, e.Rev)).Distinct().Count()}");
+        if (events.Count < 2)
+        {
+            return 1;
+        }
+        var first = events[0].ArrivalTicks;
+        var lastArrival = events[^1].ArrivalTicks;
+        Console.WriteLine($"first_event_after_broker_back_s: {Seconds(first - brokerBack):F2}");
+        Console.WriteLine($"drain_first_to_last_s: {Seconds(lastArrival - first):F2}");
+        Console.WriteLine($"drain_events_per_s (first to last arrival): {(events.Count - 1) / Seconds(lastArrival - first):F0}");
+        Console.WriteLine($"drain_events_per_s (broker back to last arrival): {events.Count / Seconds(lastArrival - brokerBack):F0}");
+        return events.Count >= expected ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Benchmark 5: <paramref name="tags"/> tags (50 per asset) at <paramref name="hz"/> readings per tag per second for
+    /// <paramref name="seconds"/>; samples RSS every 10 s and /proc/PID/io write_bytes after a 30 s warm-up and at the end.
+    /// </summary>
+    public static async Task<int> FootprintAsync(int tags, double hz, int seconds, bool detectors)
+    {
+        const int perAsset = 50;
+        var assets = Math.Max(1, tags / perAsset);
+        await using var local = await MosquittoBroker.StartAsync();
+        await using var central = await MosquittoBroker.StartAsync();
+        await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, perAsset, IntervalSeconds: 1 / hz,
+            Statistics: detectors, DataQuality: detectors, HealthInterval: "00:00:10"));
+        await using var server = new Listener();
+        await server.StartAsync(central.Port, HealthFilter, MqttQualityOfServiceLevel.AtMostOnce);
+        gw.Start();
+        await WaitAsync(() => server.Health.Count > 0, TimeSpan.FromSeconds(60), "the gateway's first health report", gw);
+        await using var node = new BenchNode(assets, perAsset);
+        await node.ConnectAsync(local.Host, local.Port);
+
+        var start = Stopwatch.GetTimestamp();
+        var period = (long)(Stopwatch.Frequency / hz);
+        var rss = new List<(double At, long Bytes)>();
+        long? ioStart = null;
+        var ioStartAt = 0.0;
+        var nextSample = 0.0;
+        for (long round = 0; ; round++)
+        {
+            var due = start + (round * period);
+            var now = Stopwatch.GetTimestamp();
+            var elapsed = Seconds(now - start);
+            if (elapsed >= seconds)
+            {
+                break;
+            }
+            if (elapsed >= nextSample)
+            {
+                rss.Add((elapsed, gw.RssBytes()));
+                nextSample += 10;
+            }
+            if (ioStart is null && elapsed >= 30)
+            {
+                ioStart = gw.WriteBytes();
+                ioStartAt = elapsed;
+            }
+            if (due > now)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Seconds(due - now)));
+            }
+            for (var a = 0; a < assets; a++)
+            {
+                await node.PublishAsync(node.Next(MqttQualityOfServiceLevel.AtLeastOnce, false, out _, out _));
+            }
+        }
+        var endAt = Seconds(Stopwatch.GetTimestamp() - start);
+        var ioEnd = gw.WriteBytes();
+        rss.Add((endAt, gw.RssBytes()));
+        var health = server.Health;
+        Console.WriteLine($"scenario: footprint tags={assets * perAsset} hz={hz} seconds={seconds} statistics_and_dq={detectors}");
+        Console.WriteLine($"readings_sent: {node.ReadingsSent} gateway_accepted: {(health.Count > 0 ? health[^1].Readings : -1)} rejected: {(health.Count > 0 ? health[^1].RejectedTotal : -1)} events_opened: {(health.Count > 0 ? health[^1].EventsOpened : -1)}");
+        Console.WriteLine("rss_mb_samples: " + string.Join(" ", rss.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.At:F0}s={r.Bytes / 1048576.0:F1}"))));
+        var tail = rss.Where(r => r.At >= endAt * 2 / 3).Select(r => r.Bytes / 1048576.0).ToList();
+        Console.WriteLine($"rss_mb_last_third: min={tail.Min():F1} max={tail.Max():F1} last={rss[^1].Bytes / 1048576.0:F1}");
+        Console.WriteLine($"rss_mb_max_overall: {rss.Max(r => r.Bytes) / 1048576.0:F1}");
+        if (ioStart is { } io0)
+        {
+            var span = endAt - ioStartAt;
+            var bytes = ioEnd - io0;
+            Console.WriteLine($"write_bytes: {bytes} over {span:F0} s (from t=30 s) = {bytes / span:F0} B/s");
+            Console.WriteLine($"write_mb_per_hour_EXTRAPOLATED: {bytes / span * 3600 / 1048576.0:F1}");
+        }
+        Console.WriteLine($"db_file_bytes_at_end: {new FileInfo(gw.DatabasePath).Length}");
+        return 0;
+    }
+
+    private static long OutboxCount(string db)
+    {
+        if (!File.Exists(db))
+        {
+            return 0;
+        }
+        try
+        {
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM outbox";
+            return (long)cmd.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            return 0; // schema not created yet, or busy: ask again
+        }
+    }
+
+    private static void Report(string name, List<double> ms)
+    {
+        if (ms.Count == 0)
+        {
+            Console.WriteLine($"{name}: no samples");
+            return;
+        }
+        ms.Sort();
+        double P(double q) => ms[Math.Min(ms.Count - 1, (int)Math.Ceiling(q * ms.Count) - 1)];
+        Console.WriteLine($"{name}: n={ms.Count} p50={P(0.50):F2} p90={P(0.90):F2} p99={P(0.99):F2} max={ms[^1]:F2} min={ms[0]:F2}");
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what, GatewayUnderTest gw, bool throwOnTimeout = true)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!condition())
+        {
+            if (gw.HasExited)
+            {
+                throw new InvalidOperationException($"the gateway exited while waiting for {what}:\n{gw.Output}");
+            }
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                if (throwOnTimeout)
+                {
+                    throw new TimeoutException($"timed out waiting for {what}; gateway output:\n{Tail(gw.Output)}");
+                }
+                Console.WriteLine($"timeout: waited {timeout.TotalSeconds} s for {what}");
+                return;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private static string Tail(string s) => s.Length > 4000 ? s[^4000..] : s;
+}

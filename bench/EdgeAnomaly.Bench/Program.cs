@@ -1,0 +1,63 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using EdgeAnomaly.Bench.Detection;
+using EdgeAnomaly.Bench.EndToEnd;
+using MQTTnet.Protocol;
+
+// Usage (see docs/benchmarks.md and bench/*.sh):
+//   micro [BenchmarkDotNet args, e.g. --filter *Detector*]   detector core and decoder (in-process toolchain)
+//   ingest --qos 0|1 --seconds N [--assets A --in-flight W --bare-deferred-ack] end-to-end ingest vs a bare subscriber
+//   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
+//   drain --revisions N                                      backlog drain after a central outage
+//   footprint --tags N --hz H --seconds N [--no-detectors]   RSS and disk writes
+var mode = args.Length > 0 ? args[0] : "micro";
+var rest = args.Skip(1).ToArray();
+int Int(string name, int fallback) => Arg(rest, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+double Dbl(string name, double fallback) => Arg(rest, name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+switch (mode)
+{
+    case "micro":
+        // In-process: BenchmarkDotNet must not rebuild the product projects into their shared bin/obj folders while
+        // other builds run in the same tree.
+        var config = ManualConfig.Create(DefaultConfig.Instance)
+            .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(DetectorBenchmarks), typeof(DecoderBenchmarks)]).Run(rest, config);
+        foreach (var summary in summaries)
+        {
+            foreach (var report in summary.Reports)
+            {
+                if (report.ResultStatistics is { } stats)
+                {
+                    var alloc = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"RESULT {report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo}: {1e9 / stats.Mean:N0} points/s per core, {stats.Mean:F1} ns/point, {alloc} B/point"));
+                }
+            }
+        }
+        return 0;
+    case "ingest":
+        return await Scenarios.IngestAsync(Int("--seconds", 20), Int("--qos", 1) == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce,
+            Int("--assets", 20), Int("--in-flight", 16), rest.Contains("--bare-deferred-ack"));
+    case "latency":
+        return await Scenarios.LatencyAsync(Int("--seconds", 60), Int("--rate", 10_000), Int("--trip-every", 50));
+    case "drain":
+        return await Scenarios.DrainAsync(Int("--revisions", 20_000));
+    case "footprint":
+        return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"));
+    default:
+        Console.Error.WriteLine($"unknown mode '{mode}': micro | ingest | latency | drain | footprint");
+        return 2;
+}
+
+static string? Arg(string[] args, string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
