@@ -29,6 +29,9 @@ public sealed class GatewayHostOptions
     /// <summary>Minimum console log level (the demo keeps the terminal for its own live view).</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>Extra logging set-up (tests capture the log).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
     /// <summary>Used instead of the GPIO output (tests, the demo).</summary>
     public IAlarmOutput? AlarmOutput { get; init; }
 }
@@ -49,6 +52,7 @@ public static class GatewayHost
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        options.ConfigureLogging?.Invoke(builder.Logging);
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(20);
