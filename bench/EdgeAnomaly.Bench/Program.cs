@@ -13,7 +13,7 @@ using MQTTnet.Protocol;
 //   ingest --qos 0|1 --seconds N [--assets A --in-flight W --bare-deferred-ack] end-to-end ingest vs a bare subscriber
 //   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
 //   drain --revisions N                                      backlog drain after a central outage
-//   footprint --tags N --hz H --seconds N [--no-detectors]   RSS and disk writes
+//   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
 var mode = args.Length > 0 ? args[0] : "micro";
 var rest = args.Skip(1).ToArray();
 int Int(string name, int fallback) => Arg(rest, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
@@ -50,7 +50,7 @@ switch (mode)
     case "drain":
         return await Scenarios.DrainAsync(Int("--revisions", 20_000));
     case "footprint":
-        return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"));
+        return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"), Arg(rest, "--flush"));
     default:
         Console.Error.WriteLine($"unknown mode '{mode}': micro | ingest | latency | drain | footprint");
         return 2;

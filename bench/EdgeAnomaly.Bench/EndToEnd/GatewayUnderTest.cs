@@ -14,7 +14,8 @@ internal sealed record GatewaySetup(
     double IntervalSeconds,
     bool Statistics = true,
     bool DataQuality = true,
-    string HealthInterval = "00:00:01");
+    string HealthInterval = "00:00:01",
+    string? ReadingsFlushInterval = null);
 
 /// <summary>
 /// The real `edgeanomaly run` process (the edgeanomaly.dll built next to this benchmark), with a generated config:
@@ -93,7 +94,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
                 ["ReconnectMax"] = "00:00:01",
                 ["HealthInterval"] = setup.HealthInterval,
             },
-            ["Store"] = new JsonObject { ["Path"] = Path.Combine(dir, "data", "edgeanomaly.db") },
+            ["Store"] = setup.ReadingsFlushInterval is { } flush
+                ? new JsonObject { ["Path"] = Path.Combine(dir, "data", "edgeanomaly.db"), ["ReadingsFlushInterval"] = flush }
+                : new JsonObject { ["Path"] = Path.Combine(dir, "data", "edgeanomaly.db") },
             ["Rules"] = new JsonObject { ["Path"] = rules },
             ["Statistics"] = new JsonObject { ["Enabled"] = setup.Statistics },
             ["DataQuality"] = new JsonObject { ["Enabled"] = setup.DataQuality },

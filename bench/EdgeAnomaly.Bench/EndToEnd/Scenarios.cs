@@ -302,14 +302,14 @@ internal static class Scenarios
     /// Benchmark 5: <paramref name="tags"/> tags (50 per asset) at <paramref name="hz"/> readings per tag per second for
     /// <paramref name="seconds"/>; samples RSS every 10 s and /proc/PID/io write_bytes after a 30 s warm-up and at the end.
     /// </summary>
-    public static async Task<int> FootprintAsync(int tags, double hz, int seconds, bool detectors)
+    public static async Task<int> FootprintAsync(int tags, double hz, int seconds, bool detectors, string? flushInterval)
     {
         const int perAsset = 50;
         var assets = Math.Max(1, tags / perAsset);
         await using var local = await MosquittoBroker.StartAsync();
         await using var central = await MosquittoBroker.StartAsync();
         await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, perAsset, IntervalSeconds: 1 / hz,
-            Statistics: detectors, DataQuality: detectors, HealthInterval: "00:00:10"));
+            Statistics: detectors, DataQuality: detectors, HealthInterval: "00:00:10", ReadingsFlushInterval: flushInterval));
         await using var server = new Listener();
         await server.StartAsync(central.Port, HealthFilter, MqttQualityOfServiceLevel.AtMostOnce);
         gw.Start();
@@ -355,7 +355,7 @@ internal static class Scenarios
         var ioEnd = gw.WriteBytes();
         rss.Add((endAt, gw.RssBytes()));
         var health = server.Health;
-        Console.WriteLine($"scenario: footprint tags={assets * perAsset} hz={hz} seconds={seconds} statistics_and_dq={detectors}");
+        Console.WriteLine($"scenario: footprint tags={assets * perAsset} hz={hz} seconds={seconds} statistics_and_dq={detectors} readings_flush={flushInterval ?? "default"}");
         Console.WriteLine($"readings_sent: {node.ReadingsSent} gateway_accepted: {(health.Count > 0 ? health[^1].Readings : -1)} rejected: {(health.Count > 0 ? health[^1].RejectedTotal : -1)} events_opened: {(health.Count > 0 ? health[^1].EventsOpened : -1)}");
         Console.WriteLine("rss_mb_samples: " + string.Join(" ", rss.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.At:F0}s={r.Bytes / 1048576.0:F1}"))));
         var tail = rss.Where(r => r.At >= endAt * 2 / 3).Select(r => r.Bytes / 1048576.0).ToList();
