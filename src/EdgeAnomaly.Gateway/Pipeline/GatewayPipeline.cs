@@ -68,6 +68,7 @@ public sealed class GatewayPipeline : BackgroundService
     private readonly TimeSpan _flushInterval;
     private readonly ReadingBuffer _buffer = new(4096);
     private readonly List<GatewayEvent> _revisions = [];
+    private readonly List<IngestMessage> _toAcknowledge = [];
     private readonly RateLimitedLog _rejectLog;
     private long _loggedEvictedReadings;
     private long _loggedEvictedEvents;
@@ -217,6 +218,7 @@ public sealed class GatewayPipeline : BackgroundService
         finally
         {
             message.Release();
+            _toAcknowledge.Add(message);
         }
     }
 
@@ -276,6 +278,7 @@ public sealed class GatewayPipeline : BackgroundService
     {
         if (!_tracker.HasPendingRevisions)
         {
+            AcknowledgeProcessed();
             return;
         }
         _revisions.Clear();
@@ -297,6 +300,20 @@ public sealed class GatewayPipeline : BackgroundService
         OpenEvents = _tracker.OpenCount;
         _forwarder.Notify();
         _observer?.OnCommitted(_revisions);
+        AcknowledgeProcessed();
+    }
+
+    /// <summary>
+    /// QoS 1 messages are acknowledged to the broker only now, after the events they caused are committed: a crash
+    /// before this point makes the broker redeliver them, and the re-detected events get the same ids.
+    /// </summary>
+    private void AcknowledgeProcessed()
+    {
+        foreach (var message in _toAcknowledge)
+        {
+            message.Acknowledge();
+        }
+        _toAcknowledge.Clear();
     }
 }
 

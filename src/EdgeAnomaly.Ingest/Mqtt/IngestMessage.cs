@@ -1,4 +1,5 @@
 using System.Buffers;
+using MQTTnet;
 
 namespace EdgeAnomaly.Ingest;
 
@@ -9,6 +10,7 @@ namespace EdgeAnomaly.Ingest;
 public sealed class IngestMessage
 {
     private byte[]? _buffer;
+    private MqttApplicationMessageReceivedEventArgs? _pendingAck;
 
     internal IngestMessage(string topic, byte[] buffer, int length, long receivedAtMs)
     {
@@ -38,6 +40,43 @@ public sealed class IngestMessage
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         payload.CopyTo(buffer);
         return new IngestMessage(topic, buffer, length, receivedAtMs);
+    }
+
+    /// <summary>
+    /// Holds back the QoS 1 acknowledgement until <see cref="Acknowledge"/>: the pipeline acknowledges a message only
+    /// after the events it caused are committed, so a crash in between makes the broker redeliver it.
+    /// </summary>
+    internal void DeferAcknowledgement(MqttApplicationMessageReceivedEventArgs args)
+    {
+        args.AutoAcknowledge = false;
+        _pendingAck = args;
+    }
+
+    /// <summary>Sends the held-back PUBACK (no-op for QoS 0 or when already sent). Never throws: a lost
+    /// connection means the broker redelivers, which is the point.</summary>
+    public void Acknowledge()
+    {
+        var args = Interlocked.Exchange(ref _pendingAck, null);
+        if (args is null)
+        {
+            return;
+        }
+        try
+        {
+            var ack = args.AcknowledgeAsync(CancellationToken.None);
+            if (!ack.IsCompleted)
+            {
+                _ = ack.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            else if (ack.IsFaulted)
+            {
+                _ = ack.Exception;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // Connection gone: the broker will redeliver after reconnect.
+        }
     }
 
     public void Release()

@@ -214,6 +214,10 @@ public sealed class MqttIngestClient : IAsyncDisposable
             return;
         }
         var item = IngestMessage.Copy(message.Topic, payload, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            item.DeferAcknowledgement(e);
+        }
         if (_channel.Writer.TryWrite(item))
         {
             return;
@@ -227,8 +231,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
             item.Release();
-            // Not acknowledged: with the persistent session the broker redelivers it after the restart.
-            e.AutoAcknowledge = false;
+            // Not acknowledged (deferred above for QoS 1): the persistent session redelivers it after the restart.
             IngestLog.NotQueued(_log, message.Topic);
         }
     }

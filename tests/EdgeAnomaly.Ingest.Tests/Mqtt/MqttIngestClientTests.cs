@@ -95,6 +95,25 @@ public sealed class MqttIngestClientTests
     }
 
     [Fact]
+    public async Task Client_MessageNotAcknowledgedBeforeRestart_IsRedeliveredAfterwards()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await (await GatewayClient.StartAsync(broker, "gw-deferred", TimeProvider.System)).DisposeAsync();
+        await using (var first = await GatewayClient.StartAsync(broker, "gw-deferred", TimeProvider.System))
+        {
+            await using var node = await Publisher.ConnectAsync(broker);
+            await node.PublishAsync("ea/v1/nodes/n1/readings", "acked", MqttQualityOfServiceLevel.AtLeastOnce);
+            await node.PublishAsync("ea/v1/nodes/n1/readings", "processed-but-not-committed", MqttQualityOfServiceLevel.AtLeastOnce);
+            Assert.Equal(["acked"], (await ReadAsync(first.Client.Messages, 1)).Select(m => m.Text));
+            // The pipeline read the second message but "crashed" before committing: no acknowledgement.
+            Assert.Equal(["processed-but-not-committed"], (await ReadAsync(first.Client.Messages, 1, acknowledge: false)).Select(m => m.Text));
+        }
+
+        await using var restarted = await GatewayClient.StartAsync(broker, "gw-deferred", TimeProvider.System);
+        Assert.Equal(["processed-but-not-committed"], (await ReadAsync(restarted.Client.Messages, 1)).Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task Client_FullChannel_HoldsTheBrokerBackWithoutLosingOrReordering()
     {
         await using var broker = await MosquittoBroker.StartAsync();
@@ -189,7 +208,7 @@ public sealed class MqttIngestClientTests
         await run.WaitAsync(Deadline);
     }
 
-    private static async Task<List<Received>> ReadAsync(ChannelReader<IngestMessage> reader, int count)
+    private static async Task<List<Received>> ReadAsync(ChannelReader<IngestMessage> reader, int count, bool acknowledge = true)
     {
         using var timeout = new CancellationTokenSource(Deadline);
         var list = new List<Received>(count);
@@ -197,6 +216,10 @@ public sealed class MqttIngestClientTests
         {
             var m = await reader.ReadAsync(timeout.Token);
             list.Add(new Received(m.Topic, Encoding.UTF8.GetString(m.Payload), m.ReceivedAtMs));
+            if (acknowledge)
+            {
+                m.Acknowledge();
+            }
             m.Release();
             Assert.True(m.IsReleased);
         }
