@@ -116,7 +116,7 @@ public static partial class ConfigLoader
         {
             errors.Add("Rules:OrphanGrace must not be negative");
         }
-        errors.AddRange(config.LocalBroker.Validate().Select(e => Prefix("LocalBroker", Rebase(e, MqttIngestOptions.Section))));
+        errors.AddRange(config.LocalBroker.Validate().Select(e => Prefix(MqttIngestOptions.Section, e)));
         errors.AddRange(config.Ingest.Validate().Select(e => Prefix("Ingest", e)));
         errors.AddRange(config.Central.Validate().Select(e => Prefix("Central", e)));
         errors.AddRange(config.Store.Validate().Select(e => Prefix("Store", e)));
@@ -169,10 +169,6 @@ public static partial class ConfigLoader
         }
         return errors;
     }
-
-    /// <summary>A component that names its own section differently from where this file binds it.</summary>
-    private static string Rebase(string error, string nativeSection) =>
-        error.StartsWith(nativeSection + ":", StringComparison.Ordinal) ? error[(nativeSection.Length + 1)..] : error;
 
     /// <summary>Section validators name keys relative to their section unless they already name it.</summary>
     private static string Prefix(string section, string error) =>

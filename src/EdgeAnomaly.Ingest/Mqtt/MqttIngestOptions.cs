@@ -1,9 +1,9 @@
 namespace EdgeAnomaly.Ingest;
 
-/// <summary>Connection to the LOCAL broker the nodes publish to (configuration section "Ingest:Mqtt").</summary>
+/// <summary>Connection to the LOCAL broker the nodes publish to (configuration section "LocalBroker").</summary>
 public sealed class MqttIngestOptions
 {
-    public const string Section = "Ingest:Mqtt";
+    public const string Section = "LocalBroker";
 
     public string Host { get; set; } = "127.0.0.1";
 

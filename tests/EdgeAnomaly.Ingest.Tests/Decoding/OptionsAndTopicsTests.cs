@@ -37,16 +37,16 @@ public sealed class OptionsAndTopicsTests
 
     public static TheoryData<MqttIngestOptions, string> BadMqttOptions => new()
     {
-        { new MqttIngestOptions { Host = " " }, "Ingest:Mqtt:Host" },
-        { new MqttIngestOptions { Port = 0 }, "Ingest:Mqtt:Port" },
-        { new MqttIngestOptions { ClientId = "" }, "Ingest:Mqtt:ClientId" },
-        { new MqttIngestOptions { Password = "x" }, "Ingest:Mqtt:Password" },
-        { new MqttIngestOptions { KeepAlive = TimeSpan.Zero }, "Ingest:Mqtt:KeepAlive" },
-        { new MqttIngestOptions { ChannelCapacity = 0 }, "Ingest:Mqtt:ChannelCapacity" },
-        { new MqttIngestOptions { ReceiveMaximum = 70000 }, "Ingest:Mqtt:ReceiveMaximum" },
-        { new MqttIngestOptions { ReconnectMaxDelay = TimeSpan.FromMilliseconds(1) }, "Ingest:Mqtt:ReconnectInitialDelay" },
-        { new MqttIngestOptions { ReconnectJitter = 2 }, "Ingest:Mqtt:ReconnectJitter" },
-        { new MqttIngestOptions { SessionExpiry = TimeSpan.FromSeconds(-1) }, "Ingest:Mqtt:SessionExpiry" },
+        { new MqttIngestOptions { Host = " " }, "LocalBroker:Host" },
+        { new MqttIngestOptions { Port = 0 }, "LocalBroker:Port" },
+        { new MqttIngestOptions { ClientId = "" }, "LocalBroker:ClientId" },
+        { new MqttIngestOptions { Password = "x" }, "LocalBroker:Password" },
+        { new MqttIngestOptions { KeepAlive = TimeSpan.Zero }, "LocalBroker:KeepAlive" },
+        { new MqttIngestOptions { ChannelCapacity = 0 }, "LocalBroker:ChannelCapacity" },
+        { new MqttIngestOptions { ReceiveMaximum = 70000 }, "LocalBroker:ReceiveMaximum" },
+        { new MqttIngestOptions { ReconnectMaxDelay = TimeSpan.FromMilliseconds(1) }, "LocalBroker:ReconnectInitialDelay" },
+        { new MqttIngestOptions { ReconnectJitter = 2 }, "LocalBroker:ReconnectJitter" },
+        { new MqttIngestOptions { SessionExpiry = TimeSpan.FromSeconds(-1) }, "LocalBroker:SessionExpiry" },
     };
 
     [Theory]
