@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace EdgeAnomaly.Detectors.Statistics;
 
 /// <summary>
@@ -37,31 +41,42 @@ internal sealed class SortedWindow
 
     public void Add(double x)
     {
-        var sorted = _sorted;
-        if (_count < _ring.Length)
+        var a = _sorted;
+        var n = _count;
+        if (n < _ring.Length)
         {
-            var p = UpperBound(0, _count, x);
-            sorted.AsSpan(p, _count - p).CopyTo(sorted.AsSpan(p + 1));
-            sorted[p] = x;
-            _count++;
+            // Filling (warm-up only): insertion by a plain shifting loop.
+            var p = n;
+            while (p > 0 && a[p - 1] > x)
+            {
+                a[p] = a[p - 1];
+                p--;
+            }
+            a[p] = x;
+            _count = n + 1;
         }
         else
         {
+            // Positions by counting instead of binary search: the counts are independent vector compares over a
+            // window that fits in a few cache lines, where a binary search is a chain of dependent loads and
+            // mispredicted branches. sorted[r] == old, since every ring value is in the sorted array.
             var old = _ring[_next];
-            var r = LowerBound(0, _count, old); // sorted[r] == old: every ring value is in the sorted array
+            ref var a0 = ref MemoryMarshal.GetArrayDataReference(a);
             if (x >= old)
             {
                 // Values in (r, q) are smaller than x: they move one step left and x lands just before q.
-                var q = LowerBound(r + 1, _count, x);
-                sorted.AsSpan(r + 1, q - r - 1).CopyTo(sorted.AsSpan(r));
-                sorted[q - 1] = x;
+                CountBelow(ref a0, n, old, x, out var r, out var q);
+                q = Math.Max(q, r + 1);
+                ShiftLeft(ref a0, r + 1, q);
+                a[q - 1] = x;
             }
             else
             {
                 // Values in [p, r) are larger than x: they move one step right and x lands at p.
-                var p = UpperBound(0, r, x);
-                sorted.AsSpan(p, r - p).CopyTo(sorted.AsSpan(p + 1));
-                sorted[p] = x;
+                // p counts values ≤ x; for finite x that is the count below the next double up.
+                CountBelow(ref a0, n, old, Math.BitIncrement(x), out var r, out var p);
+                ShiftRight(ref a0, p, r);
+                a[p] = x;
             }
         }
         _ring[_next] = x;
@@ -99,7 +114,8 @@ internal sealed class SortedWindow
 
     /// <summary>
     /// Exact median of |x − median| in O(log n): the distances below and above the median form two
-    /// already-sorted sequences, and their k-th smallest element is found by binary search.
+    /// already-sorted sequences, and their k-th smallest element is found by one binary search (for an even
+    /// count the two middle distances come out of the same search).
     /// </summary>
     public double Mad(double median)
     {
@@ -108,11 +124,9 @@ internal sealed class SortedWindow
         {
             return double.NaN;
         }
-        if ((n & 1) == 1)
-        {
-            return KthDistance(n >> 1, median);
-        }
-        return 0.5 * (KthDistance((n >> 1) - 1, median) + KthDistance(n >> 1, median));
+        var k = n >> 1;
+        var kth = KthDistance(k, median, out var previous);
+        return (n & 1) == 1 ? kth : 0.5 * (previous + kth);
     }
 
     /// <summary>Mean of |x − centre|: the fallback spread when more than half the window is one value (MAD = 0).</summary>
@@ -139,73 +153,125 @@ internal sealed class SortedWindow
     }
 
     // k-th smallest (0-based) of L(i) = median − sorted[m−1−i] (i < m) and R(j) = sorted[m+j] − median (j < n−m),
-    // with m = n/2; both sequences are non-decreasing.
-    private double KthDistance(int k, double median)
+    // with m = n/2; both sequences are non-decreasing. The first k+1 elements of their merge take i from L and
+    // k+1−i from R, where i is the smallest count with L(i) ≥ R(k−i) (a monotone predicate, so a lower-bound
+    // search). previous is the (k−1)-th smallest, the runner-up among those k+1 (−∞ when k = 0).
+    private double KthDistance(int k, double median, out double previous)
     {
-        var a = _sorted;
+        ref var a = ref MemoryMarshal.GetArrayDataReference(_sorted);
         var n = _count;
         var m = n >> 1;
         var lenL = m;
         var lenR = n - m;
         var lo = Math.Max(0, k + 1 - lenR);
         var hi = Math.Min(k + 1, lenL);
-        while (lo <= hi)
+        // The predicate is false below the answer and true from it on, so the answer is lo plus the number of
+        // counts in [lo, hi) where it is false. Written with u = m − 1 − i, L(i) < R(k − i) reads
+        // median − a[u] < a[u + k + 1] − median over consecutive u: vector compares, no dependent loads.
+        var i = lo + CountCloserBelow(ref a, m - hi, hi - lo, k + 1, median);
+        var j = k + 1 - i;
+        var lLast = i > 0 ? median - Unsafe.Add(ref a, m - i) : double.NegativeInfinity;
+        var rLast = j > 0 ? Unsafe.Add(ref a, m + j - 1) - median : double.NegativeInfinity;
+        if (lLast >= rLast)
         {
-            var i = (lo + hi) >> 1; // taken from L
-            var j = k + 1 - i;      // taken from R
-            var lPrev = i > 0 ? median - a[m - i] : double.NegativeInfinity;
-            var lNext = i < lenL ? median - a[m - 1 - i] : double.PositiveInfinity;
-            var rPrev = j > 0 ? a[m + j - 1] - median : double.NegativeInfinity;
-            var rNext = j < lenR ? a[m + j] - median : double.PositiveInfinity;
-            if (lPrev > rNext)
-            {
-                hi = i - 1;
-            }
-            else if (rPrev > lNext)
-            {
-                lo = i + 1;
-            }
-            else
-            {
-                return Math.Max(lPrev, rPrev);
-            }
+            previous = Math.Max(i > 1 ? median - Unsafe.Add(ref a, m - i + 1) : double.NegativeInfinity, rLast);
+            return lLast;
         }
-        return double.NaN; // unreachable for a consistent window
+        previous = Math.Max(lLast, j > 1 ? Unsafe.Add(ref a, m + j - 2) - median : double.NegativeInfinity);
+        return rLast;
     }
 
-    private int LowerBound(int lo, int hi, double x)
+    // Over u in [from, from + len): how often median − a[u] < a[u + gap] − median.
+    private static int CountCloserBelow(ref double a, int from, int len, int gap, double median)
     {
-        var a = _sorted;
-        while (lo < hi)
+        var u = from;
+        var end = from + len;
+        var count = 0L;
+        if (Vector256.IsHardwareAccelerated && len >= Vector256<double>.Count)
         {
-            var mid = (lo + hi) >>> 1;
-            if (a[mid] < x)
+            var vm = Vector256.Create(median);
+            var acc = Vector256<long>.Zero;
+            for (; u <= end - Vector256<double>.Count; u += Vector256<double>.Count)
             {
-                lo = mid + 1;
+                var below = vm - Vector256.LoadUnsafe(ref a, (nuint)u);
+                var above = Vector256.LoadUnsafe(ref a, (nuint)(u + gap)) - vm;
+                acc += Vector256.LessThan(below, above).AsInt64();
             }
-            else
-            {
-                hi = mid;
-            }
+            count = -Vector256.Sum(acc);
         }
-        return lo;
+        for (; u < end; u++)
+        {
+            count += Bit((median - Unsafe.Add(ref a, u)) < (Unsafe.Add(ref a, u + gap) - median));
+        }
+        return (int)count;
     }
 
-    private int UpperBound(int lo, int hi, double x)
+    // How many values are below u and below v, in one pass of vector compares (a lane is all ones where true).
+    private static void CountBelow(ref double a, int n, double u, double v, out int belowU, out int belowV)
     {
-        var a = _sorted;
-        while (lo < hi)
+        var i = 0;
+        var cu = 0L;
+        var cv = 0L;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
         {
-            var mid = (lo + hi) >>> 1;
-            if (a[mid] <= x)
+            var vu = Vector256.Create(u);
+            var vv = Vector256.Create(v);
+            var accU = Vector256<long>.Zero;
+            var accV = Vector256<long>.Zero;
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
             {
-                lo = mid + 1;
+                var chunk = Vector256.LoadUnsafe(ref a, (nuint)i);
+                accU += Vector256.LessThan(chunk, vu).AsInt64();
+                accV += Vector256.LessThan(chunk, vv).AsInt64();
             }
-            else
+            cu = -Vector256.Sum(accU);
+            cv = -Vector256.Sum(accV);
+        }
+        for (; i < n; i++)
+        {
+            var e = Unsafe.Add(ref a, i);
+            cu += Bit(e < u);
+            cv += Bit(e < v);
+        }
+        belowU = (int)cu;
+        belowV = (int)cv;
+    }
+
+    // a[from..to) moves to a[from−1..to−1). Ascending, so every chunk is loaded before it is overwritten.
+    private static void ShiftLeft(ref double a, int from, int to)
+    {
+        var i = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= to - Vector256<double>.Count; i += Vector256<double>.Count)
             {
-                hi = mid;
+                Vector256.LoadUnsafe(ref a, (nuint)i).StoreUnsafe(ref a, (nuint)(i - 1));
             }
         }
-        return lo;
+        for (; i < to; i++)
+        {
+            Unsafe.Add(ref a, i - 1) = Unsafe.Add(ref a, i);
+        }
     }
+
+    // a[from..to) moves to a[from+1..to+1). Descending, so every chunk is loaded before it is overwritten.
+    private static void ShiftRight(ref double a, int from, int to)
+    {
+        var i = to;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i >= from + Vector256<double>.Count; i -= Vector256<double>.Count)
+            {
+                var start = i - Vector256<double>.Count;
+                Vector256.LoadUnsafe(ref a, (nuint)start).StoreUnsafe(ref a, (nuint)(start + 1));
+            }
+        }
+        for (; i > from; i--)
+        {
+            Unsafe.Add(ref a, i) = Unsafe.Add(ref a, i - 1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(bool b) => Unsafe.BitCast<bool, byte>(b);
 }

@@ -36,6 +36,49 @@ public class SortedWindowTests
         }
     }
 
+    // Sizes around the vector width (4 doubles) exercise the vector loops and their scalar tails; the value sets
+    // force ties with the value leaving the window, signed zeros and values far apart in magnitude.
+    [Theory]
+    [InlineData(11, 1, 0)]
+    [InlineData(12, 3, 0)]
+    [InlineData(13, 4, 1)]
+    [InlineData(14, 7, 1)]
+    [InlineData(15, 8, 2)]
+    [InlineData(16, 9, 2)]
+    [InlineData(17, 33, 0)]
+    [InlineData(18, 64, 1)]
+    [InlineData(19, 120, 2)]
+    public void Window_SmallSizesTiesAndSignedZeros_MatchBruteForce(int seed, int capacity, int valueSet)
+    {
+        double[] pool = valueSet switch
+        {
+            0 => [-0.0, 0.0, 1, -1],
+            1 => [3, 3, 3, 2.5, 1e12, -1e12, double.Epsilon, -double.Epsilon],
+            _ => [0.1, 0.2, 0.30000000000000004, 0.3, double.MaxValue, double.MinValue, 7],
+        };
+        var random = new Random(seed);
+        var window = new SortedWindow(capacity);
+        var recent = new List<double>();
+        for (var i = 0; i < 40 * capacity + 50; i++)
+        {
+            var x = pool[random.Next(pool.Length)];
+            window.Add(x);
+            recent.Add(x);
+            if (recent.Count > capacity)
+            {
+                recent.RemoveAt(0);
+            }
+            var sorted = recent.OrderBy(v => v).ToArray();
+            Assert.Equal(sorted, window.Sorted.ToArray());
+            var median = BruteMedian(sorted);
+            if (double.IsFinite(median))
+            {
+                var deviations = sorted.Select(v => Math.Abs(v - median)).OrderBy(v => v).ToArray();
+                Assert.Equal(BruteMedian(deviations), window.Mad(median));
+            }
+        }
+    }
+
     [Fact]
     public void RobustSigma_WhenMostValuesEqual_FallsBackToMeanAbsoluteDeviation()
     {
