@@ -11,6 +11,7 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
     private readonly double _lambda = options.Lambda;
     private readonly double _keep = 1 - options.Lambda;
     private readonly double _l = options.L;
+    private readonly double _asymptoticVarianceFactor = options.Lambda / (2 - options.Lambda); // λ/(2−λ)
     private readonly double _clip = options.ClipSigma;
     private readonly int _warmup = options.WarmupSamples;
     private readonly double _alphaMin = 1.0 / options.BaselineSamples;
@@ -56,8 +57,8 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
         }
         var z = (_lambda * input) + (_keep * _z);
         var decay = _decay * _keep * _keep;
-        var sigmaZ = sigma * Math.Sqrt(_lambda / (2 - _lambda) * (1 - decay));
-        var limitUnits = _l / sensitivity;
+        var sigmaZ = sigma * Math.Sqrt(_asymptoticVarianceFactor * (1 - decay));
+        var limitUnits = PerSensitivity(_l, sensitivity);
         var dist = limitUnits * sigmaZ;
         var dev = z - mean;
         Set(Math.Abs(dev) / dist, z, mean, sigma, dev >= 0 ? mean + dist : mean - dist, limitUnits);

@@ -35,16 +35,17 @@ internal sealed class IqrDetector(SortedWindow window, IqrOptions options, doubl
         Q3 = q3;
         // An IQR of 0 (mostly one value) takes the Gaussian-equivalent floor so the fence stays finite.
         var iqr = Floor(q3 - q1, median, absFloor * 1.349, relFloor * 1.349);
+        var kUnits = PerSensitivity(_k, sensitivity);
         double dist;
         if (x >= median)
         {
             dist = (q3 - median + (_k * iqr)) / sensitivity;
-            Set((x - median) / dist, x, median, iqr, median + dist, _k / sensitivity);
+            Set((x - median) / dist, x, median, iqr, median + dist, kUnits);
         }
         else
         {
             dist = (median - q1 + (_k * iqr)) / sensitivity;
-            Set((median - x) / dist, x, median, iqr, median - dist, _k / sensitivity);
+            Set((median - x) / dist, x, median, iqr, median - dist, kUnits);
         }
     }
 }

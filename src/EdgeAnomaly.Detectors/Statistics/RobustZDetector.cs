@@ -25,7 +25,7 @@ internal sealed class RobustZDetector(SortedWindow window, RobustZOptions option
             return;
         }
         var sigma = Floor(window.RobustSigma(median), median, absFloor, relFloor);
-        var limitUnits = _threshold / sensitivity;
+        var limitUnits = PerSensitivity(_threshold, sensitivity);
         var dist = limitUnits * sigma;
         var dev = x - median;
         Set(Math.Abs(dev) / dist, dev / sigma, median, sigma, dev >= 0 ? median + dist : median - dist, limitUnits);

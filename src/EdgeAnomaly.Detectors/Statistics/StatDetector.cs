@@ -24,6 +24,9 @@ internal abstract class StatDetector
     /// <summary>The limit as configured in the detector's own unit after sensitivity (e.g. 4.5 sigmas / s).</summary>
     public double LimitInUnits = double.NaN;
 
+    private double _cachedSensitivity = double.NaN;
+    private double _cachedLimitUnits;
+
     public abstract DetectorKind Kind { get; }
 
     public abstract bool WarmedUp { get; }
@@ -56,6 +59,20 @@ internal abstract class StatDetector
         Spread = spread;
         Limit = limit;
         LimitInUnits = limitInUnits;
+    }
+
+    /// <summary>
+    /// configured / sensitivity, divided once per sensitivity instead of once per reading (a tag's sensitivity
+    /// is fixed, and the cached quotient is the same double the division gives).
+    /// </summary>
+    protected double PerSensitivity(double configured, double sensitivity)
+    {
+        if (sensitivity != _cachedSensitivity)
+        {
+            _cachedSensitivity = sensitivity;
+            _cachedLimitUnits = configured / sensitivity;
+        }
+        return _cachedLimitUnits;
     }
 
     /// <summary>A spread never below max(absolute floor, relative floor × |centre|).</summary>

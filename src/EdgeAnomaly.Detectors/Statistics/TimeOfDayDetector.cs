@@ -76,7 +76,7 @@ internal sealed class TimeOfDayDetector : StatDetector
         var mean = _mean[h];
         // Bessel-corrected while the bucket is still a running average; harmless afterwards.
         var std = Floor(Math.Sqrt(_variance[h] * n / (n - 1)), mean, _absFloor, _relFloor);
-        var limitUnits = _threshold / sensitivity;
+        var limitUnits = PerSensitivity(_threshold, sensitivity);
         var dist = limitUnits * std;
         var dev = x - mean;
         Set(Math.Abs(dev) / dist, dev / std, mean, std, dev >= 0 ? mean + dist : mean - dist, limitUnits);

@@ -24,7 +24,7 @@ internal sealed class ZScoreDetector(ZScoreOptions options, double absFloor, dou
         }
         var mean = _moments.Mean;
         var std = Floor(_moments.StdDev, mean, absFloor, relFloor);
-        var limitUnits = _threshold / sensitivity;
+        var limitUnits = PerSensitivity(_threshold, sensitivity);
         var dist = limitUnits * std;
         var dev = x - mean;
         Set(Math.Abs(dev) / dist, dev / std, mean, std, dev >= 0 ? mean + dist : mean - dist, limitUnits);
