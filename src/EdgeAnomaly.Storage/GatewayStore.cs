@@ -38,6 +38,8 @@ public sealed partial class GatewayStore : IDisposable
     private readonly SqliteCommand _deleteOutbox;
     private readonly SqliteCommand _markEvent;
     private readonly SqliteCommand _readOutbox;
+    private readonly SqliteCommand _markRange;
+    private readonly SqliteCommand _deleteRange;
 
     private long _pending;
     private long _lastRetentionMs = long.MinValue;
@@ -107,6 +109,13 @@ public sealed partial class GatewayStore : IDisposable
             _deleteOutbox = Prepare("DELETE FROM outbox WHERE seq=$seq RETURNING event_id, rev", "$seq");
             _markEvent = Prepare("UPDATE events SET delivered=1 WHERE id=$id AND rev=$rev", "$id", "$rev");
             _readOutbox = Prepare("SELECT seq, event_id, rev, asset, severity, payload, created_ms FROM outbox WHERE seq > $after ORDER BY seq LIMIT $max", "$after", "$max");
+            // One statement each for a whole acknowledged range (the forwarder's drain path); the event is marked
+            // only when the acknowledged revision is still its latest, as in MarkDelivered.
+            _markRange = Prepare("""
+                UPDATE events SET delivered=1 FROM (SELECT event_id, rev FROM outbox WHERE seq BETWEEN $lo AND $hi) AS o
+                WHERE events.id=o.event_id AND events.rev=o.rev AND events.delivered=0
+                """, "$lo", "$hi");
+            _deleteRange = Prepare("DELETE FROM outbox WHERE seq BETWEEN $lo AND $hi", "$lo", "$hi");
             _pending = ScalarLong("SELECT count(*) FROM outbox");
         }
         catch
@@ -298,6 +307,49 @@ public sealed partial class GatewayStore : IDisposable
         return removed;
     }
 
+    /// <summary>
+    /// In one transaction and two statements: deletes every outbox row with <paramref name="firstSeq"/> &lt;= seq
+    /// &lt;= <paramref name="lastSeq"/> and marks each event delivered when the acknowledged revision is still its
+    /// latest. For a caller that read the outbox in seq order and had EVERY row of the range acknowledged: seq is
+    /// AUTOINCREMENT, so no row can enter the range after it was read. Returns rows removed.
+    /// </summary>
+    public int MarkDeliveredRange(long firstSeq, long lastSeq)
+    {
+        if (lastSeq < firstSeq)
+        {
+            return 0;
+        }
+        int removed;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            // The range may hold fewer rows (evicted ones); its width bounds the WAL estimate from above.
+            EnsureDeleteWal((int)Math.Min(1_000_000, (lastSeq - firstSeq + 1) * 2));
+            using (var tx = _db.BeginTransaction())
+            {
+                _markRange.Transaction = tx;
+                _deleteRange.Transaction = tx;
+                try
+                {
+                    _markRange.Parameters[0].Value = firstSeq;
+                    _markRange.Parameters[1].Value = lastSeq;
+                    _markRange.ExecuteNonQuery();
+                    _deleteRange.Parameters[0].Value = firstSeq;
+                    _deleteRange.Parameters[1].Value = lastSeq;
+                    removed = _deleteRange.ExecuteNonQuery();
+                    tx.Commit();
+                }
+                finally
+                {
+                    _markRange.Transaction = null;
+                    _deleteRange.Transaction = null;
+                }
+            }
+            Interlocked.Add(ref _pending, -removed);
+        }
+        return removed;
+    }
+
     /// <summary>Latest revisions, newest update first, optionally filtered (for `events list`).</summary>
     public IReadOnlyList<StoredEvent> ListEvents(int limit, string? asset = null, EventState? state = null, long? sinceMs = null)
     {
@@ -430,6 +482,8 @@ public sealed partial class GatewayStore : IDisposable
             _deleteOutbox.Dispose();
             _markEvent.Dispose();
             _readOutbox.Dispose();
+            _markRange.Dispose();
+            _deleteRange.Dispose();
             _db.Dispose();
         }
     }

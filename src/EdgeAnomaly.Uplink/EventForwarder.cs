@@ -17,15 +17,16 @@ namespace EdgeAnomaly.Uplink;
 /// </summary>
 public sealed class EventForwarder
 {
-    private const int ReadBatch = 512;
-    private const int MarkBatch = 500;
+    private const int ReadBatch = 2000;
+    private const int MarkBatch = 2000;
+    private const int MaxCachedTopics = 4096;
 
     private readonly GatewayStore _store;
     private readonly UplinkClient _uplink;
     private readonly GatewayCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly int _maxInflight;
+    private readonly Dictionary<string, string> _topics = new(StringComparer.Ordinal);
     private readonly TimeSpan _markInterval = TimeSpan.FromMilliseconds(50);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
@@ -40,7 +41,6 @@ public sealed class EventForwarder
         _counters = counters;
         _time = time ?? TimeProvider.System;
         _log = log ?? (ILogger)NullLogger.Instance;
-        _maxInflight = uplink.Options.MaxInflight;
         // A link change ends an idle wait at once: a lost link is noticed, a regained one drained.
         uplink.StateChanged += _ => Notify();
     }
@@ -94,9 +94,13 @@ public sealed class EventForwarder
     /// <summary>Publishes until a failure or a lost link (returns) or cancellation (throws).</summary>
     private async Task PumpAsync(CancellationToken ct)
     {
-        var window = new Queue<(OutboxEntry Row, Task<PublishOutcome> Ack)>(_maxInflight);
-        var buffer = new Queue<OutboxEntry>();
-        var acked = new List<long>(MarkBatch);
+        // Per connection: never more in flight than the broker's CONNACK Receive Maximum allows.
+        var maxInflight = _uplink.EventInflightLimit;
+        var window = new Queue<(long Seq, Task<PublishOutcome> Ack)>(maxInflight);
+        IReadOnlyList<OutboxEntry> page = [];
+        var next = 0; // index in page of the next row to publish
+        var acked = new AckedRange();
+        var marking = Task.CompletedTask;
         var lastMark = _time.GetTimestamp();
         var afterSeq = 0L; // only unacknowledged rows are left in the outbox: start at the first of them
         try
@@ -105,45 +109,63 @@ public sealed class EventForwarder
             {
                 ct.ThrowIfCancellationRequested();
                 var readRows = 0;
-                if (buffer.Count == 0)
+                if (next == page.Count)
                 {
-                    // Reads ahead of the acknowledgements; the checkpoint (MarkDelivered) lags behind safely.
-                    foreach (var row in _store.ReadPendingOutbox(afterSeq, ReadBatch))
+                    // Reads ahead of the acknowledgements in big pages (one query each); the checkpoint lags behind safely.
+                    page = _store.ReadPendingOutbox(afterSeq, ReadBatch);
+                    next = 0;
+                    readRows = page.Count;
+                    if (readRows > 0)
                     {
-                        buffer.Enqueue(row);
-                        afterSeq = row.Seq;
-                        readRows++;
+                        afterSeq = page[readRows - 1].Seq;
                     }
                 }
-                while (buffer.Count > 0 && window.Count < _maxInflight)
+                while (next < page.Count && window.Count < maxInflight)
                 {
-                    var row = buffer.Dequeue();
-                    window.Enqueue((row, _uplink.PublishAsync(_uplink.Topics.Events(row.Asset), row.Payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, ct)));
+                    var row = page[next++];
+                    window.Enqueue((row.Seq, _uplink.PublishAsync(TopicFor(row.Asset), row.Payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, ct)));
                 }
 
                 // Wait for the oldest publish when the window is full or nothing else is ready; otherwise only
                 // collect what has already completed. Acknowledgements are taken strictly in seq order.
-                var mustWait = window.Count >= _maxInflight || (buffer.Count == 0 && window.Count > 0);
+                var mustWait = window.Count >= maxInflight || (next == page.Count && window.Count > 0);
                 while (window.Count > 0 && (mustWait || window.Peek().Ack.IsCompleted))
                 {
                     mustWait = false;
-                    var (row, ack) = window.Dequeue();
+                    var (seq, ack) = window.Dequeue();
                     var outcome = await ack;
                     if (!outcome.Success)
                     {
-                        Log.ForwardFailed(_log, row.Seq, outcome.Error ?? "failed");
+                        Log.ForwardFailed(_log, seq, outcome.Error ?? "failed");
                         await DrainAsync(window);
                         return;
                     }
-                    acked.Add(row.Seq);
+                    acked.Add(seq);
                 }
-                if (acked.Count >= MarkBatch || (acked.Count > 0 && (window.Count == 0 || _time.GetElapsedTime(lastMark) >= _markInterval)))
+                if (marking.IsCompleted)
                 {
-                    Mark(acked);
-                    lastMark = _time.GetTimestamp();
+                    await marking; // surfaces a store failure (it stops the host, as a synchronous mark did)
+                    if (acked.Count >= MarkBatch || (acked.Count > 0 && (window.Count == 0 || _time.GetElapsedTime(lastMark) >= _markInterval)))
+                    {
+                        // Checkpoint on the thread pool while the next publishes go out; one mark at a time, in
+                        // seq order, and only for rows whose PUBACK has arrived.
+                        var range = acked;
+                        acked = new AckedRange();
+                        marking = Task.Run(() => Mark(range), CancellationToken.None);
+                        lastMark = _time.GetTimestamp();
+                    }
                 }
-                if (window.Count == 0 && buffer.Count == 0 && readRows == 0)
+                if (window.Count == 0 && next == page.Count && readRows == 0)
                 {
+                    if (!marking.IsCompleted)
+                    {
+                        await marking;
+                        continue; // what was acknowledged meanwhile is marked on the next turn
+                    }
+                    if (acked.Count > 0)
+                    {
+                        continue;
+                    }
                     if (!_uplink.IsConnected)
                     {
                         return;
@@ -155,6 +177,7 @@ public sealed class EventForwarder
         finally
         {
             // Whatever was acknowledged before the failure or the stop is checkpointed; nothing after it.
+            await marking; // a failed mark leaves its rows pending: they are sent again later
             if (acked.Count > 0)
             {
                 Mark(acked);
@@ -162,7 +185,41 @@ public sealed class EventForwarder
         }
     }
 
-    private static async Task DrainAsync(Queue<(OutboxEntry Row, Task<PublishOutcome> Ack)> window)
+    /// <summary>Acknowledged rows awaiting their checkpoint: contiguous in the outbox, since acks are taken in seq order.</summary>
+    private sealed class AckedRange
+    {
+        public long First { get; private set; }
+
+        public long Last { get; private set; }
+
+        public int Count { get; private set; }
+
+        public void Add(long seq)
+        {
+            if (Count == 0)
+            {
+                First = seq;
+            }
+            Last = seq;
+            Count++;
+        }
+    }
+
+    private string TopicFor(string asset)
+    {
+        if (_topics.TryGetValue(asset, out var topic))
+        {
+            return topic;
+        }
+        topic = _uplink.Topics.Events(asset);
+        if (_topics.Count < MaxCachedTopics)
+        {
+            _topics[asset] = topic;
+        }
+        return topic;
+    }
+
+    private static async Task DrainAsync(Queue<(long Seq, Task<PublishOutcome> Ack)> window)
     {
         // Rows after a failure are resent later even if they were acknowledged: that keeps the replay per asset
         // in commit order. Wait for them so no publish outlives this pump.
@@ -178,12 +235,13 @@ public sealed class EventForwarder
         }
     }
 
-    private void Mark(List<long> acked)
+    private void Mark(AckedRange acked)
     {
-        _store.MarkDelivered(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(acked));
+        // Every row from First to Last was read by this pump and acknowledged (seq is AUTOINCREMENT, the pump
+        // started at the oldest pending row and takes acks in order), so one range statement covers them.
+        _store.MarkDeliveredRange(acked.First, acked.Last);
         _counters.AddEventsUplinked(acked.Count);
         Interlocked.Add(ref _forwarded, acked.Count);
-        acked.Clear();
     }
 
     private async Task IdleAsync(CancellationToken ct)

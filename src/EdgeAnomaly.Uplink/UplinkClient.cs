@@ -55,6 +55,7 @@ public sealed class UplinkClient : IAsyncDisposable
     private TaskCompletionSource _lost = NewSignal();
     private UplinkState _state = UplinkState.Disconnected;
     private bool _everConnected;
+    private int _serverReceiveMaximum;
 
     public UplinkClient(UplinkOptions options, GatewayCounters counters, TimeProvider? time = null, ILogger<UplinkClient>? log = null)
     {
@@ -86,6 +87,19 @@ public sealed class UplinkClient : IAsyncDisposable
     }
 
     public bool IsConnected => State == UplinkState.Connected && _client is { IsConnected: true };
+
+    /// <summary>The Receive Maximum of the current connection's CONNACK; 0 when the broker sent none (65 535 then).</summary>
+    public int ServerReceiveMaximum => Volatile.Read(ref _serverReceiveMaximum);
+
+    /// <summary>
+    /// Event publishes the forwarder may keep awaiting PUBACK on this connection: <see cref="UplinkOptions.MaxInflight"/>,
+    /// lowered to the broker's Receive Maximum less two slots kept free for state and health publishes.
+    /// </summary>
+    public int EventInflightLimit => InflightLimit(_options.MaxInflight, ServerReceiveMaximum);
+
+    /// <summary>The pure rule behind <see cref="EventInflightLimit"/>.</summary>
+    public static int InflightLimit(int maxInflight, int serverReceiveMaximum) =>
+        serverReceiveMaximum <= 0 ? maxInflight : Math.Clamp(serverReceiveMaximum - 2, 1, maxInflight);
 
     /// <summary>Raised on every state change (on the thread that made it; keep handlers short).</summary>
     public event Action<UplinkState>? StateChanged;
@@ -176,6 +190,8 @@ public sealed class UplinkClient : IAsyncDisposable
             {
                 throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
             }
+            // MQTT 5: the client must not have more QoS 1 publishes unacknowledged than the CONNACK allows (0 = not sent).
+            Volatile.Write(ref _serverReceiveMaximum, result.ReceiveMaximum ?? 0);
         }
         var online = UplinkTopics.OnlinePayload(_time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Version);
         var outcome = await PublishOnAsync(client, Topics.State, online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct);

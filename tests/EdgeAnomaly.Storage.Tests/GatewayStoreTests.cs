@@ -82,6 +82,70 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
+    public void MarkDeliveredRange_RemovesTheRange_AndMarksOnlyTheLatestRevisionDelivered()
+    {
+        using var store = Open();
+        store.CommitEventRevisions([TestData.Event("x"), TestData.Event("y")]);
+        store.CommitEventRevisions([TestData.Event("x", rev: 2, state: EventState.Closed), TestData.Event("z")]);
+        var rows = store.ReadPendingOutbox(0, 10);
+        Assert.Equal(["x", "y", "x", "z"], rows.Select(r => r.EventId));
+
+        // Ack x rev 1 and y rev 1: y is delivered; x is not (its latest revision, 2, is still pending).
+        var removed = store.MarkDeliveredRange(rows[0].Seq, rows[1].Seq);
+
+        Assert.Equal(2, removed);
+        Assert.Equal(2, store.PendingCount);
+        Assert.False(store.GetEvent("x")!.Delivered);
+        Assert.True(store.GetEvent("y")!.Delivered);
+        Assert.False(store.GetEvent("z")!.Delivered);
+        Assert.Equal([rows[2].Seq, rows[3].Seq], store.ReadPendingOutbox(0, 10).Select(r => r.Seq));
+
+        Assert.Equal(2, store.MarkDeliveredRange(rows[2].Seq, rows[3].Seq));
+        Assert.True(store.GetEvent("x")!.Delivered);
+        Assert.True(store.GetEvent("z")!.Delivered);
+        Assert.Equal(0, store.PendingCount);
+        Assert.Empty(store.ReadPendingOutbox(0, 10));
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0)] // below every row
+    [InlineData(3, 2, 0)] // inverted
+    [InlineData(2, 2, 1)] // one row
+    [InlineData(2, 1000, 4)] // past the end: only rows that exist count
+    public void MarkDeliveredRange_CountsOnlyExistingRowsInsideTheRange(long first, long last, int expectedRemoved)
+    {
+        using var store = Open();
+        for (var i = 0; i < 5; i++)
+        {
+            store.CommitEventRevisions([TestData.Event($"e{i}")]);
+        }
+        var seq0 = store.ReadPendingOutbox(0, 1)[0].Seq - 1; // seqs are seq0+1 .. seq0+5
+
+        var removed = store.MarkDeliveredRange(seq0 + first, seq0 + last);
+
+        Assert.Equal(expectedRemoved, removed);
+        Assert.Equal(5 - expectedRemoved, store.PendingCount);
+        Assert.Equal(5 - expectedRemoved, store.ReadPendingOutbox(0, 10).Count);
+        Assert.Equal(expectedRemoved, store.ListEvents(10).Count(e => e.Delivered));
+    }
+
+    [Fact]
+    public void MarkDeliveredRange_AfterAGapInTheOutbox_RemovesWhatIsLeftOfTheRange()
+    {
+        using var store = Open();
+        for (var i = 0; i < 4; i++)
+        {
+            store.CommitEventRevisions([TestData.Event($"g{i}")]);
+        }
+        var rows = store.ReadPendingOutbox(0, 10);
+        store.MarkDelivered([rows[1].Seq]); // a gap, as an eviction would leave
+
+        Assert.Equal(2, store.MarkDeliveredRange(rows[0].Seq, rows[2].Seq));
+        Assert.Equal(rows[3].Seq, Assert.Single(store.ReadPendingOutbox(0, 10)).Seq);
+        Assert.Equal(1, store.PendingCount);
+    }
+
+    [Fact]
     public void Commit_OlderRevisionAfterNewer_DoesNotOverwriteTheEventRow()
     {
         using var store = Open();

@@ -19,6 +19,18 @@ public class UplinkOptionsTests
     };
 
     [Theory]
+    [InlineData(256, 0, 256)] // no Receive Maximum in the CONNACK (MQTT 5 default 65 535, or MQTT 3.1.1)
+    [InlineData(256, 65535, 256)]
+    [InlineData(256, 20, 18)] // mosquitto's default max_inflight_messages: two slots left for state and health
+    [InlineData(256, 2, 1)]
+    [InlineData(256, 1, 1)]
+    [InlineData(8, 100, 8)]
+    public void InflightLimit_NeverExceedsTheBrokersReceiveMaximum(int maxInflight, int receiveMaximum, int expected)
+    {
+        Assert.Equal(expected, UplinkClient.InflightLimit(maxInflight, receiveMaximum));
+    }
+
+    [Theory]
     [MemberData(nameof(BadOptions))]
     public void Options_InvalidValue_IsReportedWithItsKey(string expected, Action<UplinkOptions> spoil)
     {
