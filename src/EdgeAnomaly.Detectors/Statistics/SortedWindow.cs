@@ -6,9 +6,8 @@ namespace EdgeAnomaly.Detectors.Statistics;
 
 /// <summary>
 /// The last N values in arrival order (a ring) and the same values kept sorted, so median, quantiles and
-/// the exact MAD are read without sorting. Adding to a full window replaces the oldest value with a single
-/// binary search and one shift of the elements between the old and new positions. No allocation after
-/// construction.
+/// the exact MAD are read without sorting. Adding to a full window replaces the oldest value: both positions
+/// from one counting pass, then one shift of the elements between them. No allocation after construction.
 /// </summary>
 internal sealed class SortedWindow
 {
@@ -113,9 +112,9 @@ internal sealed class SortedWindow
     }
 
     /// <summary>
-    /// Exact median of |x − median| in O(log n): the distances below and above the median form two
-    /// already-sorted sequences, and their k-th smallest element is found by one binary search (for an even
-    /// count the two middle distances come out of the same search).
+    /// Exact median of |x − median|: the distances below and above the median form two already-sorted
+    /// sequences, and their k-th smallest element is found from one counting pass (for an even count the two
+    /// middle distances come out of the same pass).
     /// </summary>
     public double Mad(double median)
     {
