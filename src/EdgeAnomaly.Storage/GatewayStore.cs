@@ -111,10 +111,9 @@ public sealed partial class GatewayStore : IDisposable
             _readOutbox = Prepare("SELECT seq, event_id, rev, asset, severity, payload, created_ms FROM outbox WHERE seq > $after ORDER BY seq LIMIT $max", "$after", "$max");
             // One statement each for a whole acknowledged range (the forwarder's drain path); the event is marked
             // only when the acknowledged revision is still its latest, as in MarkDelivered.
-            _markRange = Prepare("""
-                UPDATE events SET delivered=1 FROM (SELECT event_id, rev FROM outbox WHERE seq BETWEEN $lo AND $hi) AS o
-                WHERE events.id=o.event_id AND events.rev=o.rev AND events.delivered=0
-                """, "$lo", "$hi");
+            // Written as a row-value IN so the plan is driven by the outbox range (probe events by id), never by a
+            // scan of all undelivered events (UPDATE ... FROM with "delivered=0" was planned that way).
+            _markRange = Prepare("UPDATE events SET delivered=1 WHERE (id, rev) IN (SELECT event_id, rev FROM outbox WHERE seq BETWEEN $lo AND $hi)", "$lo", "$hi");
             _deleteRange = Prepare("DELETE FROM outbox WHERE seq BETWEEN $lo AND $hi", "$lo", "$hi");
             _pending = ScalarLong("SELECT count(*) FROM outbox");
         }

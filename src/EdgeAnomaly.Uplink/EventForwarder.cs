@@ -10,7 +10,7 @@ namespace EdgeAnomaly.Uplink;
 /// <summary>
 /// Sends committed event revisions upstream: reads the outbox in seq order, publishes each stored payload with
 /// QoS 1 on one connection with up to <see cref="UplinkOptions.MaxInflight"/> awaiting PUBACK, and deletes rows
-/// (MarkDelivered) only up to the first row not yet acknowledged — the checkpoint never passes a failure.
+/// (MarkDeliveredRange, off the publish loop) only up to the first row not yet acknowledged — the checkpoint never passes a failure.
 /// On a failure or disconnect it stops, waits for the uplink to reconnect, and starts again from the first
 /// unacknowledged row, so a revision may be sent twice (consumers dedupe on id + rev) but never lost, and per
 /// asset the replay after an outage is again in commit order.
