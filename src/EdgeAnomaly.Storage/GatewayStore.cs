@@ -102,7 +102,7 @@ public sealed partial class GatewayStore : IDisposable
                 ON CONFLICT(id) DO UPDATE SET asset=excluded.asset, kind=excluded.kind, severity=excluded.severity,
                   state=excluded.state, start_ms=excluded.start_ms, end_ms=excluded.end_ms, rev=excluded.rev,
                   payload=excluded.payload, updated_ms=excluded.updated_ms, delivered=0
-                WHERE excluded.rev >= events.rev
+                WHERE excluded.rev > events.rev
                 """, "$id", "$asset", "$kind", "$sev", "$state", "$start", "$end", "$rev", "$payload", "$updated");
             _insertOutbox = Prepare("INSERT INTO outbox(event_id, rev, asset, severity, payload, created_ms) VALUES($id, $rev, $asset, $sev, $payload, $created)",
                 "$id", "$rev", "$asset", "$sev", "$payload", "$created");
@@ -183,6 +183,7 @@ public sealed partial class GatewayStore : IDisposable
             bytes += (2 * payloads[i].Length) + 160;
         }
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var inserted = 0;
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -193,6 +194,7 @@ public sealed partial class GatewayStore : IDisposable
                 using var tx = _db.BeginTransaction();
                 _upsertEvent.Transaction = tx;
                 _insertOutbox.Transaction = tx;
+                inserted = 0;
                 for (var i = 0; i < revisions.Count; i++)
                 {
                     var e = revisions[i];
@@ -207,7 +209,14 @@ public sealed partial class GatewayStore : IDisposable
                     p[7].Value = e.Revision;
                     p[8].Value = payloads[i];
                     p[9].Value = e.UpdatedMs;
-                    _upsertEvent.ExecuteNonQuery();
+                    if (_upsertEvent.ExecuteNonQuery() == 0)
+                    {
+                        // This revision (or a newer one) is already stored: a re-detection after a crash, when the
+                        // broker redelivered readings whose events had been committed. Sending it again could
+                        // put a different payload on the wire under the same (id, rev); it is skipped instead.
+                        continue;
+                    }
+                    inserted++;
 
                     var o = _insertOutbox.Parameters;
                     o[0].Value = e.Id;
@@ -226,7 +235,7 @@ public sealed partial class GatewayStore : IDisposable
                 _insertOutbox.Transaction = null;
                 Exec("PRAGMA synchronous=NORMAL");
             }
-            Interlocked.Add(ref _pending, revisions.Count);
+            Interlocked.Add(ref _pending, inserted);
         }
     }
 

@@ -39,6 +39,25 @@ public sealed class GatewayStoreTests : IDisposable
     }
 
     [Fact]
+    public void Commit_RevisionAlreadyStored_IsSkippedSoTheWireNeverSeesTwoPayloadsForOneRevision()
+    {
+        using var store = Open();
+        var first = TestData.Event("x1");
+        store.CommitEventRevisions([first]);
+        store.CommitEventRevisions([TestData.Event("x1", rev: 2, state: EventState.Closed)]);
+        var pendingBefore = store.PendingCount;
+
+        // A re-detection after a crash produces rev 1 again, with other explanation text.
+        store.CommitEventRevisions([first with { Explanation = "re-detected after restart" }]);
+        store.CommitEventRevisions([TestData.Event("x1", rev: 2, state: EventState.Closed) with { Explanation = "again" }]);
+
+        Assert.Equal(pendingBefore, store.PendingCount);
+        Assert.Equal(2, store.ReadPendingOutbox(0, 100).Count);
+        Assert.Equal(2, store.GetEvent("x1")!.Event.Revision);
+        Assert.NotEqual("again", store.GetEvent("x1")!.Event.Explanation);
+    }
+
+    [Fact]
     public void Outbox_ReadsInCommitOrder_AndPagesAfterSeq()
     {
         using var store = Open();
@@ -152,7 +171,8 @@ public sealed class GatewayStoreTests : IDisposable
         store.CommitEventRevisions([TestData.Event("x", rev: 3, state: EventState.Closed)]);
         store.CommitEventRevisions([TestData.Event("x", rev: 2)]);
         Assert.Equal(3, store.GetEvent("x")!.Event.Revision);
-        Assert.Equal(2, store.PendingCount);
+        // An older revision after a newer one is a replay (re-detection after a crash): nothing new to send.
+        Assert.Equal(1, store.PendingCount);
     }
 
     [Fact]
