@@ -100,8 +100,9 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
         using var node = await ConnectAsync(_local);
 
         // y > 100 is not a rule yet: nothing happens.
+        var pipeline = (GatewayPipeline)host.Services.GetService(typeof(GatewayPipeline))!;
         await PublishAsync(node, $$"""{"v":1,"asset":"a01","readings":[{"tag":"y","value":150}]}""");
-        await Task.Delay(300);
+        await Eventually.True(() => pipeline.MessagesProcessed >= 1, TimeSpan.FromSeconds(5), "the pipeline processes the reading");
         Assert.Empty(observer.Events);
 
         await File.WriteAllTextAsync(config.Rules.Path, """
@@ -125,8 +126,9 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
         Assert.Contains(true, alarm.Writes);
 
         // A broken edit is refused; the rule in force keeps working.
+        var watcher = ((RuleEngineSlot)host.Services.GetService(typeof(RuleEngineSlot))!).Watcher!;
         await File.WriteAllTextAsync(config.Rules.Path, "version: 1\nrules:\n  - id: y-high\n    when: \"y >\"\n");
-        await Task.Delay(1500);
+        await Eventually.True(() => watcher.ReloadFailures >= 1, TimeSpan.FromSeconds(5), "the watcher sees and refuses the broken edit");
         await PublishAsync(node, $$"""{"v":1,"asset":"a01","readings":[{"tag":"y","value":50}]}""");
         await Eventually.True(() => observer.Events.Any(e => e.Source == "rule:y-high" && e.State == EventState.Closed), TimeSpan.FromSeconds(5),
             "the old rule still closes its event after an invalid edit");
