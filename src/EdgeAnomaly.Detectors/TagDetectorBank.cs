@@ -233,7 +233,7 @@ public sealed class TagDetectorBank
             var interval = tag.ExpectedIntervalSeconds;
             if (interval > 0 && (ov?.DropoutEnabled ?? dq.Dropout.Enabled))
             {
-                state.Dropout = new DropoutCheck(Dq("dq-dropout:", dq.Dropout.MessageTemplate), dq.Dropout.IntervalMultiplier * interval);
+                state.Dropout = new DropoutCheck(Dq("dq-dropout:", dq.Dropout.MessageTemplate), dq.Dropout.IntervalMultiplier * interval, dq.Dropout.StartupGrace);
             }
             if (interval > 0 && (ov?.RateEnabled ?? dq.Rate.Enabled))
             {

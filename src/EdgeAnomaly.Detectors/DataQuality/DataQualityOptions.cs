@@ -37,6 +37,10 @@ public sealed class DataQualityOptions
         {
             errors.Add($"Cooldown must not be negative (was {Cooldown})");
         }
+        if (Dropout.StartupGrace < TimeSpan.Zero || Dropout.StartupGrace > TimeSpan.FromDays(1))
+        {
+            errors.Add($"Dropout:StartupGrace must be between 0 and 1 day (was {Dropout.StartupGrace})");
+        }
         if (!(Dropout.IntervalMultiplier >= 1) || double.IsInfinity(Dropout.IntervalMultiplier))
         {
             errors.Add($"Dropout:IntervalMultiplier must be a finite number >= 1 (was {Dropout.IntervalMultiplier})");
@@ -89,6 +93,13 @@ public sealed class DropoutOptions
 
     /// <summary>k in "silent for k × expected interval". Default 3.</summary>
     public double IntervalMultiplier { get; set; } = 3;
+
+    /// <summary>
+    /// A tag that has not reported since the gateway started is flagged only after this long (or k × interval if
+    /// longer): nodes reconnect and resend after a gateway restart, and a start-up should not open one dropout
+    /// event per tag. Default 60 s.
+    /// </summary>
+    public TimeSpan StartupGrace { get; set; } = TimeSpan.FromSeconds(60);
 
     public string MessageTemplate { get; set; } = "{asset}/{tag}: no data for {value} s (limit {threshold} s)";
 }

@@ -7,9 +7,11 @@ namespace EdgeAnomaly.Detectors.DataQuality;
 /// interval in which it arrived, so a device clock that is off cannot fake or hide a dropout by more than
 /// one tick. Before the first reading, silence counts from the first tick.
 /// </summary>
-internal sealed class DropoutCheck(ConditionSource source, double limitSeconds)
+internal sealed class DropoutCheck(ConditionSource source, double limitSeconds, TimeSpan startupGrace)
 {
     private readonly long _limitMs = (long)Math.Round(limitSeconds * 1000);
+    private readonly long _neverSeenLimitMs = Math.Max((long)Math.Round(limitSeconds * 1000), (long)startupGrace.TotalMilliseconds);
+    private bool _everSeen;
     private bool _seenSinceTick;
     private long _lastReadingTs;
     private bool _started;
@@ -26,6 +28,7 @@ internal sealed class DropoutCheck(ConditionSource source, double limitSeconds)
     public void OnReading(long timestampMs, IConditionSink sink)
     {
         _seenSinceTick = true;
+        _everSeen = true;
         _lastReadingTs = timestampMs;
         if (Active)
         {
@@ -49,11 +52,12 @@ internal sealed class DropoutCheck(ConditionSource source, double limitSeconds)
         _seenSinceTick = false;
         _previousTickMs = nowMs;
         var silenceMs = Math.Max(0, nowMs - _lastSeenMs);
-        if (silenceMs > _limitMs)
+        var limitMs = _everSeen ? _limitMs : _neverSeenLimitMs;
+        if (silenceMs > limitMs)
         {
             Active = true;
             _silenceSeconds = silenceMs / 1000.0;
-            var ratio = (double)silenceMs / _limitMs;
+            var ratio = (double)silenceMs / limitMs;
             sink.Report(Source, true, new ConditionSample(nowMs, _silenceSeconds, AnomalyScore.FromRatio(ratio), LimitSeconds));
         }
     }

@@ -85,11 +85,26 @@ public class DataQualityTests
     }
 
     [Fact]
-    public void Dropout_TagThatNeverReports_IsFlaggedCountingFromTheFirstTick()
+    public void Dropout_TagThatNeverReports_IsFlaggedAfterTheStartupGraceCountingFromTheFirstTick()
     {
         var bank = Bank();
         var sink = new RecordingSink();
         bank.OnTick(Kit.T0, sink);
+        bank.OnTick(Kit.T0 + 3001, sink);
+        bank.OnTick(Kit.T0 + 60_000, sink);
+        Assert.Empty(sink.Reports);
+        bank.OnTick(Kit.T0 + 60_001, sink);
+        Assert.Equal(1, sink.ActiveCount("dq-dropout"));
+    }
+
+    [Fact]
+    public void Dropout_TagThatReportedOnce_UsesTheIntervalLimitNotTheGrace()
+    {
+        var bank = Bank();
+        var sink = new RecordingSink();
+        bank.OnTick(Kit.T0, sink);
+        bank.OnReading(At(0, 1), sink);
+        bank.OnTick(Kit.T0 + 1000, sink);
         bank.OnTick(Kit.T0 + 3000, sink);
         Assert.Empty(sink.Reports);
         bank.OnTick(Kit.T0 + 3001, sink);
