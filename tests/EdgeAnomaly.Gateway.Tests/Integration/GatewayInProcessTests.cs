@@ -16,25 +16,8 @@ namespace EdgeAnomaly.Gateway.Tests.Integration;
 
 /// <summary>The composed gateway in-process against real mosquitto brokers: wiring of reload, health, state, alarm.</summary>
 [Collection("gateway-process")]
-public sealed class GatewayInProcessTests : IAsyncLifetime
+public sealed class GatewayInProcessTests : TwoBrokerTest
 {
-    private readonly TempDirectory _dir = new();
-    private MosquittoBroker _local = null!;
-    private MosquittoBroker _central = null!;
-
-    public async Task InitializeAsync()
-    {
-        _local = await MosquittoBroker.StartAsync();
-        _central = await MosquittoBroker.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _local.DisposeAsync();
-        await _central.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private sealed class Observer : IEventObserver
     {
         public ConcurrentQueue<GatewayEvent> Events { get; } = new();
@@ -89,7 +72,7 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
     [Fact]
     public async Task RulesFileEdited_NewRuleAppliesWithoutRestart_InvalidEditKeepsTheRulesInForce()
     {
-        var configPath = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, ["a01"]);
+        var configPath = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
         var config = ConfigLoader.Load(configPath);
         var observer = new Observer();
         var alarm = new RecordingAlarm();
@@ -97,7 +80,7 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
         await StartOffTestContextAsync(host);
         var ingest = (EdgeAnomaly.Ingest.MqttIngestClient)host.Services.GetService(typeof(EdgeAnomaly.Ingest.MqttIngestClient))!;
         await Eventually.True(() => ingest.IsConnected, TimeSpan.FromSeconds(10), "the gateway subscribes to the node topics");
-        using var node = await ConnectAsync(_local);
+        using var node = await ConnectAsync(Local);
 
         // y > 100 is not a rule yet: nothing happens.
         var pipeline = (GatewayPipeline)host.Services.GetService(typeof(GatewayPipeline))!;
@@ -138,7 +121,7 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
     [Fact]
     public async Task BadInput_IsCountedByReasonInHealth_AndStateIsRetainedOnlineThenOffline()
     {
-        var configPath = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, ["a01"]);
+        var configPath = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
         var config = ConfigLoader.Load(configPath);
         var health = new ConcurrentQueue<JsonDocument>();
         var states = new ConcurrentQueue<string>();
@@ -158,7 +141,7 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
             }
             return Task.CompletedTask;
         };
-        await central.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(_central.Host, _central.Port).Build());
+        await central.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(Central.Host, Central.Port).Build());
         await central.SubscribeAsync("ea/v1/gateways/gw-test/#", MqttQualityOfServiceLevel.AtLeastOnce);
 
         var log = new CapturedLog();
@@ -172,7 +155,7 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
             await StartOffTestContextAsync(host);
             var ingest = (EdgeAnomaly.Ingest.MqttIngestClient)host.Services.GetService(typeof(EdgeAnomaly.Ingest.MqttIngestClient))!;
             await Eventually.True(() => ingest.IsConnected, TimeSpan.FromSeconds(10), "the gateway subscribes to the node topics");
-            using var node = await ConnectAsync(_local);
+            using var node = await ConnectAsync(Local);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await PublishAsync(node, "{not json");
             await PublishAsync(node, """{"v":1,"asset":"a01","tag":"x","value":"NaN"}""");
@@ -181,7 +164,7 @@ public sealed class GatewayInProcessTests : IAsyncLifetime
             await PublishAsync(node, $$"""{"v":1,"asset":"a01","tag":"x","value":1,"ts":{{now + 3_600_000}}}""");
             await PublishAsync(node, """{"v":1,"asset":"a01","tag":"x","value":0.2}""");
             await Eventually.True(() => health.Any(h => h.RootElement.GetProperty("rejected_total").GetInt64() >= 5), TimeSpan.FromSeconds(10),
-                $"health reports the rejected inputs; got {health.Count} health messages, states [{string.Join(",", states)}], topics [{string.Join(",", topics)}], last {(health.IsEmpty ? "none" : health.Last().RootElement.GetRawText())}\n{log}\n{Probe(host)}\nLOCAL:\n{_local.Log()}\nCENTRAL:\n{_central.Log()}");
+                $"health reports the rejected inputs; got {health.Count} health messages, states [{string.Join(",", states)}], topics [{string.Join(",", topics)}], last {(health.IsEmpty ? "none" : health.Last().RootElement.GetRawText())}\n{log}\n{Probe(host)}\nLOCAL:\n{Local.Log()}\nCENTRAL:\n{Central.Log()}");
             var last = health.Last(h => h.RootElement.GetProperty("rejected_total").GetInt64() >= 5).RootElement;
             var rejected = last.GetProperty("rejected");
             Assert.Equal(1, rejected.GetProperty("malformed_json").GetInt64());

@@ -8,46 +8,29 @@ namespace EdgeAnomaly.Gateway.Tests.Integration;
 /// central for uplink), the real `edgeanomaly run` process and its real SQLite file.
 /// </summary>
 [Collection("gateway-process")]
-public sealed class StoreAndForwardTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StoreAndForwardTests(ITestOutputHelper output) : TwoBrokerTest
 {
-    private readonly TempDirectory _dir = new();
-    private MosquittoBroker _local = null!;
-    private MosquittoBroker _central = null!;
-
-    public async Task InitializeAsync()
-    {
-        _local = await MosquittoBroker.StartAsync();
-        _central = await MosquittoBroker.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _local.DisposeAsync();
-        await _central.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private string DbPath => Path.Combine(_dir.Path, "data", "edgeanomaly.db");
+    private string DbPath => Path.Combine(Dir.Path, "data", "edgeanomaly.db");
 
     [Fact]
     public async Task CentralBrokerDownTenSecondsUnderLoad_EveryStoredEventReachesCentralInOrderPerAsset()
     {
         var assets = GatewayFixtureConfig.AssetNames(5);
-        var config = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, assets);
+        var config = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, assets);
         await using var central = new CentralRecorder();
-        await central.StartAsync(_central.Host, _central.Port);
+        await central.StartAsync(Central.Host, Central.Port);
         await using var gateway = new GatewayProcess(config);
         gateway.Start();
         await using var load = new NodeLoad(assets);
-        await load.ConnectAsync(_local.Host, _local.Port);
+        await load.ConnectAsync(Local.Host, Local.Port);
 
         var loadEnds = DateTime.UtcNow.AddSeconds(16);
         var outage = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await _central.StopAsync();
+            await Central.StopAsync();
             await Task.Delay(TimeSpan.FromSeconds(10));
-            await _central.StartAsync();
+            await Central.StartAsync();
         });
         while (DateTime.UtcNow < loadEnds)
         {
@@ -85,12 +68,12 @@ public sealed class StoreAndForwardTests(ITestOutputHelper output) : IAsyncLifet
     public async Task GatewaySigkilledTwentyTimesDuringLoad_CentralHasEveryStoredEventAndDuplicatesAreIdentical()
     {
         var assets = GatewayFixtureConfig.AssetNames(4);
-        var config = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, assets);
+        var config = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, assets);
         await using var central = new CentralRecorder();
-        await central.StartAsync(_central.Host, _central.Port);
+        await central.StartAsync(Central.Host, Central.Port);
         await using var gateway = new GatewayProcess(config);
         await using var load = new NodeLoad(assets);
-        await load.ConnectAsync(_local.Host, _local.Port);
+        await load.ConnectAsync(Local.Host, Local.Port);
 
         var rng = new Random(20261124);
         using var stopLoad = new CancellationTokenSource();
@@ -129,12 +112,12 @@ public sealed class StoreAndForwardTests(ITestOutputHelper output) : IAsyncLifet
     {
         const long cap = 1024 * 1024;
         var assets = GatewayFixtureConfig.AssetNames(40);
-        var config = GatewayFixtureConfig.Write(_dir.Path, _local.Port, _central.Port, assets, maxDiskBytes: cap);
-        await _central.StopAsync();
+        var config = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, assets, maxDiskBytes: cap);
+        await Central.StopAsync();
         await using var gateway = new GatewayProcess(config);
         gateway.Start();
         await using var load = new NodeLoad(assets, toggleEvery: 1000);
-        await load.ConnectAsync(_local.Host, _local.Port);
+        await load.ConnectAsync(Local.Host, Local.Port);
 
         // Load until the cap has forced evictions for a while (machine speed varies), within a deadline.
         long maxSeen = 0;
