@@ -246,7 +246,8 @@ public sealed class EventForwarderTests(ITestOutputHelper output) : IAsyncLifeti
         StartLoops();
         await Eventually.True(() => _store.PendingCount == 0, TimeSpan.FromSeconds(60), "backlog acknowledged");
         var elapsed = sw.Elapsed;
-        await Eventually.True(() => central.Count >= backlog, Deadline, "backlog received");
+        // The subscriber shares this process and the CI machine with other suites: give it time, not a rate.
+        await Eventually.True(() => central.Count >= backlog, TimeSpan.FromSeconds(120), "backlog received");
         output.WriteLine($"drained {backlog} events in {elapsed.TotalMilliseconds:F0} ms = {backlog / elapsed.TotalSeconds:F0} events/s (PUBACK + MarkDelivered, loopback mosquitto)");
         Assert.Equal(backlog, central.Snapshot().Select(Key).Distinct().Count());
         Assert.Equal(backlog, _counters.EventsUplinked);
