@@ -1,0 +1,29 @@
+namespace EdgeAnomaly.Modbus;
+
+/// <summary>Per-link counters; written by the link's single transaction at a time, read by health from any thread.</summary>
+public sealed class ModbusLinkCounters
+{
+    private long _requests;
+    private long _responses;
+    private long _timeouts;
+    private long _frameErrors;
+    private long _slaveExceptions;
+    private long _transportErrors;
+    private long _reconnects;
+
+    public long Requests => Interlocked.Read(ref _requests);
+    public long Responses => Interlocked.Read(ref _responses);
+    public long Timeouts => Interlocked.Read(ref _timeouts);
+    public long FrameErrors => Interlocked.Read(ref _frameErrors);
+    public long SlaveExceptions => Interlocked.Read(ref _slaveExceptions);
+    public long TransportErrors => Interlocked.Read(ref _transportErrors);
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    public void AddRequest() => Interlocked.Increment(ref _requests);
+    public void AddResponse() => Interlocked.Increment(ref _responses);
+    public void AddTimeout() => Interlocked.Increment(ref _timeouts);
+    public void AddFrameError() => Interlocked.Increment(ref _frameErrors);
+    public void AddSlaveException() => Interlocked.Increment(ref _slaveExceptions);
+    public void AddTransportError() => Interlocked.Increment(ref _transportErrors);
+    public void AddReconnect() => Interlocked.Increment(ref _reconnects);
+}
