@@ -10,6 +10,8 @@ command -v mosquitto_sub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
 command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 command -v mbpoll >/dev/null 2>&1 || need_pkgs+=(mbpoll)
 /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || need_pkgs+=(python3-pymodbus)
+# pymodbus' RTU server needs pyserial-asyncio (only a Recommends of python3-pymodbus).
+/usr/bin/python3 -c 'import serial_asyncio' >/dev/null 2>&1 || need_pkgs+=(python3-serial python3-serial-asyncio)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need_pkgs[*]}" >&2
