@@ -17,6 +17,14 @@ public enum FaultKind
 
     /// <summary>Level shifted by magnitude * sigma for the duration.</summary>
     Step,
+
+    /// <summary>
+    /// A multivariate fault: the tag stops following the asset's load as it should and responds as if the load
+    /// were (1 - magnitude) of the real one (magnitude is a fraction here, not sigmas) — e.g. flow sagging at full
+    /// current as an impeller clogs. Every value stays inside the tag's normal range (the tag visits it while
+    /// ramping), so static limits do not see it; only the broken relation between tags does.
+    /// </summary>
+    Decouple,
 }
 
 public static class FaultKinds
@@ -28,6 +36,7 @@ public static class FaultKinds
         FaultKind.Stuck => "stuck",
         FaultKind.Dropout => "dropout",
         FaultKind.Step => "step",
+        FaultKind.Decouple => "decouple",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -40,6 +49,7 @@ public static class FaultKinds
             case "stuck": kind = FaultKind.Stuck; return true;
             case "dropout": kind = FaultKind.Dropout; return true;
             case "step": kind = FaultKind.Step; return true;
+            case "decouple": kind = FaultKind.Decouple; return true;
             default: kind = default; return false;
         }
     }

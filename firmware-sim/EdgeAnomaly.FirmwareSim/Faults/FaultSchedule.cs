@@ -21,6 +21,10 @@ public sealed class FaultSchedule
             {
                 throw new ArgumentException($"fault {f.Kind.ToWire()} on {f.Asset}: tag '*' (whole node) is only valid for dropout", nameof(faults));
             }
+            if (f.Kind == FaultKind.Decouple && !(f.Magnitude > 0 && f.Magnitude <= 1))
+            {
+                throw new ArgumentException($"fault decouple on {f.Asset}/{f.Tag}: magnitude is the fraction of load lost, in (0, 1]", nameof(faults));
+            }
             if (f.Kind != FaultKind.Spike && f.Duration <= TimeSpan.Zero)
             {
                 throw new ArgumentException($"fault {f.Kind.ToWire()} on {f.Asset}/{f.Tag}: needs a duration", nameof(faults));
@@ -158,7 +162,7 @@ public sealed class FaultSchedule
             var kindText = RequiredString(item, "fault", where);
             if (!FaultKinds.TryParse(kindText, out var kind))
             {
-                throw new FormatException($"{where}: unknown fault '{kindText}' (spike | drift | stuck | dropout | step)");
+                throw new FormatException($"{where}: unknown fault '{kindText}' (spike | drift | stuck | dropout | step | decouple)");
             }
             var start = OptionalNumber(item, "start_s", where);
             var duration = OptionalNumber(item, "duration_s", where);

@@ -172,6 +172,13 @@ public sealed class FleetSimulator
     private void Sample(NodeState node, AssetState asset, TagState tag, long t, double load, double daily, ISimulationSink sink)
     {
         var spec = tag.Spec;
+        for (var i = 0; i < tag.Faults.Count; i++)
+        {
+            if (tag.Faults[i].Spec.Kind == FaultKind.Decouple)
+            {
+                load *= 1 - tag.Faults[i].Spec.Magnitude;
+            }
+        }
         var level = spec.Base + spec.LoadGain * load + spec.DailyAmplitude * daily;
         double clean;
         switch (spec.Kind)

@@ -80,6 +80,48 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public void Decouple_LowersTheTagByItsLoadShareInsideTheWindow_AndStaysInsideTheCleanRange()
+    {
+        const double lost = 0.4;
+        var fault = new FaultSpec("pump-01", "flow.m3h", FaultKind.Decouple, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), lost);
+        var clean = ContractReader.ByKey(ContractReader.Readings(Sim.Run(Fleet, Duration)));
+        var faulted = Sim.Run(Fleet, Duration, faults: new FaultSchedule([fault]));
+        var faultedByKey = ContractReader.ByKey(ContractReader.Readings(faulted));
+        var label = Assert.Single(faulted.Labels);
+        Assert.Equal(FaultKind.Decouple, label.Kind);
+        bool Inside(long ts) => ts >= label.StartMs && ts < label.EndMs;
+
+        var flow = clean.Where(p => p.Key.Asset == "pump-01" && p.Key.Tag == "flow.m3h").ToList();
+        var (min, max) = (flow.Min(p => p.Value), flow.Max(p => p.Value));
+        var window = flow.Where(p => Inside(p.Key.Ts)).ToList();
+        Assert.NotEmpty(window);
+        foreach (var (key, value) in clean)
+        {
+            if (key.Asset == "pump-01" && key.Tag == "flow.m3h" && Inside(key.Ts))
+            {
+                // flow = base 0 + 42 * load + noise; the fault takes 40 % of the load term, noise is the same draw.
+                var faultedValue = faultedByKey[key];
+                Assert.InRange(faultedValue, min - 1e-9, max + 1e-9);
+                continue;
+            }
+            Assert.True(faultedByKey.TryGetValue(key, out var v) && v == value, $"unexpected change at {key}");
+        }
+        var meanClean = window.Average(p => p.Value);
+        var meanFaulted = window.Average(p => faultedByKey[p.Key]);
+        Assert.Equal(meanClean * (1 - lost), meanFaulted, 0.05 * meanClean);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    public void Decouple_MagnitudeOutsideZeroToOne_IsRefused(double magnitude)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new FaultSchedule(
+            [new FaultSpec("pump-01", "flow.m3h", FaultKind.Decouple, TimeSpan.Zero, TimeSpan.FromMinutes(1), magnitude)]));
+        Assert.Contains("fraction of load", ex.Message);
+    }
+
+    [Fact]
     public void NodeDropout_SilencesEveryMessageOfThatNodeInsideTheWindowOnly()
     {
         var fault = new FaultSpec("pump-01", FaultSpec.WholeNode, FaultKind.Dropout, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(2));
