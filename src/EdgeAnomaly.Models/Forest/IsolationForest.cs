@@ -1,0 +1,380 @@
+using System.Runtime.CompilerServices;
+using EdgeAnomaly.Models.Serialization;
+
+namespace EdgeAnomaly.Models.Forest;
+
+/// <summary>
+/// Isolation Forest (Liu, Ting and Zhou 2008). Each tree is stored as an implicit binary heap (children of node i at
+/// 2i+1 and 2i+2) in two flat arrays shared by all trees: a 16-bit code per node and a float32 per node. A code below
+/// <see cref="Dimensions"/> is an internal node splitting on that feature at the float value (x &lt; split goes left);
+/// a code of Dimensions + n is a leaf that held n training rows, and its float is the path length
+/// depth + c(n) precomputed. Scoring is read-only and allocation-free, so one instance may score from several threads.
+/// </summary>
+public sealed class IsolationForest
+{
+    public const int MaxTrees = 10_000;
+    public const int MaxSubsampleSize = 32_768;
+    public const int MaxDimensions = 16_384;
+
+    /// <summary>Cap on trees x heap slots (about 400 MB), so a corrupt header cannot make Read allocate without bound.</summary>
+    public const int MaxTotalNodes = 1 << 26;
+    private const string Section = "IFOR";
+    private const double EulerGamma = 0.5772156649015329;
+
+    private readonly ushort[] _codes;
+    private readonly float[] _values;
+    private readonly int _nodesPerTree;
+    private readonly double _pathNormaliser;
+
+    private IsolationForest(int dimensions, int trees, int sampleSize, ushort[] codes, float[] values)
+    {
+        Dimensions = dimensions;
+        Trees = trees;
+        SampleSize = sampleSize;
+        HeightLimit = HeightLimitFor(sampleSize);
+        _nodesPerTree = (1 << (HeightLimit + 1)) - 1;
+        _codes = codes;
+        _values = values;
+        _pathNormaliser = AveragePathLength(sampleSize);
+    }
+
+    /// <summary>Number of features a sample must have.</summary>
+    public int Dimensions { get; }
+
+    public int Trees { get; }
+
+    /// <summary>Rows per tree actually used (psi = min(SubsampleSize, training rows)).</summary>
+    public int SampleSize { get; }
+
+    /// <summary>Depth limit ceil(log2 psi).</summary>
+    public int HeightLimit { get; }
+
+    /// <summary>
+    /// c(n): the average path length of an unsuccessful search in a binary search tree of n nodes,
+    /// 2H(n-1) - 2(n-1)/n with H(i) ≈ ln(i) + γ; c(0) = c(1) = 0, c(2) = 1.
+    /// </summary>
+    public static double AveragePathLength(int n)
+    {
+        if (n <= 1)
+        {
+            return 0;
+        }
+        if (n == 2)
+        {
+            return 1;
+        }
+        return 2.0 * (Math.Log(n - 1) + EulerGamma) - 2.0 * (n - 1) / n;
+    }
+
+    private static int HeightLimitFor(int sampleSize) => (int)Math.Ceiling(Math.Log2(sampleSize));
+
+    /// <summary>Trains on rows (N x D, finite values). Deterministic for a given seed.</summary>
+    public static IsolationForest Train(double[][] rows, IsolationForestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var dimensions = TrainingData.Validate(rows, nameof(rows));
+        if (dimensions > MaxDimensions)
+        {
+            throw new ArgumentException($"Isolation Forest supports at most {MaxDimensions} features (rows have {dimensions}).", nameof(rows));
+        }
+
+        var sampleSize = Math.Min(options.SubsampleSize, rows.Length);
+        if (sampleSize < 2)
+        {
+            throw new ArgumentException("Isolation Forest needs at least 2 training rows.", nameof(rows));
+        }
+        var height = HeightLimitFor(sampleSize);
+        var nodesPerTree = (1 << (height + 1)) - 1;
+        if ((long)nodesPerTree * options.Trees > MaxTotalNodes)
+        {
+            throw new ArgumentException($"IsolationForestOptions: Trees x heap size ({options.Trees} x {nodesPerTree}) exceeds {MaxTotalNodes} nodes.");
+        }
+        var codes = new ushort[nodesPerTree * options.Trees];
+        var values = new float[codes.Length];
+        var builder = new TreeBuilder(rows, dimensions, height, new Random(options.Seed));
+        var pool = new int[rows.Length];
+        for (var i = 0; i < pool.Length; i++)
+        {
+            pool[i] = i;
+        }
+        var sample = new int[sampleSize];
+        for (var t = 0; t < options.Trees; t++)
+        {
+            // Partial Fisher-Yates: the first sampleSize slots become a uniform sample without replacement. Continuing
+            // from the previous tree's permutation keeps each draw uniform.
+            for (var i = 0; i < sampleSize; i++)
+            {
+                var j = i + builder.Random.Next(pool.Length - i);
+                (pool[i], pool[j]) = (pool[j], pool[i]);
+                sample[i] = pool[i];
+            }
+            builder.Build(codes.AsSpan(t * nodesPerTree, nodesPerTree), values.AsSpan(t * nodesPerTree, nodesPerTree), sample);
+        }
+        return new IsolationForest(dimensions, options.Trees, sampleSize, codes, values);
+    }
+
+    /// <summary>Anomaly score 2^(-E[h(x)]/c(psi)) in (0, 1); about 0.5 or less is normal, close to 1 is anomalous.</summary>
+    public double Score(ReadOnlySpan<double> x)
+    {
+        if (x.Length != Dimensions)
+        {
+            throw new ArgumentException($"Sample has {x.Length} features, the forest expects {Dimensions}.", nameof(x));
+        }
+        var normaliser = Trees * _pathNormaliser;
+        return Math.Pow(2.0, -TotalPathLength(x) / normaliser);
+    }
+
+    /// <summary>Mean path length E[h(x)] over the trees (the quantity the score normalises).</summary>
+    public double MeanPathLength(ReadOnlySpan<double> x)
+    {
+        if (x.Length != Dimensions)
+        {
+            throw new ArgumentException($"Sample has {x.Length} features, the forest expects {Dimensions}.", nameof(x));
+        }
+        return TotalPathLength(x) / Trees;
+    }
+
+    /// <summary>Scores rows laid out one after another in <paramref name="rowMajor"/> (length = scores.Length x D).</summary>
+    public void ScoreMany(ReadOnlySpan<double> rowMajor, Span<double> scores)
+    {
+        if (rowMajor.Length != scores.Length * Dimensions)
+        {
+            throw new ArgumentException($"Expected {scores.Length} x {Dimensions} values, got {rowMajor.Length}.", nameof(rowMajor));
+        }
+        var normaliser = Trees * _pathNormaliser;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            scores[i] = Math.Pow(2.0, -TotalPathLength(rowMajor.Slice(i * Dimensions, Dimensions)) / normaliser);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double TotalPathLength(ReadOnlySpan<double> x)
+    {
+        ref var code0 = ref _codes[0];
+        ref var value0 = ref _values[0];
+        ref var x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        var dimensions = (uint)Dimensions;
+        double total = 0;
+        var treeBase = 0;
+        for (var t = 0; t < Trees; t++, treeBase += _nodesPerTree)
+        {
+            // Bounds: codes below Dimensions index x; a heap child of a node above the height limit is never reached
+            // because every node at the limit is a leaf (checked on training and on Read).
+            var node = 0;
+            while (true)
+            {
+                uint code = Unsafe.Add(ref code0, treeBase + node);
+                var value = Unsafe.Add(ref value0, treeBase + node);
+                if (code >= dimensions)
+                {
+                    total += value;
+                    break;
+                }
+                node = 2 * node + (Unsafe.Add(ref x0, (int)code) < value ? 1 : 2);
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Writes the forest compactly: per tree the pre-order node list, 2 bytes per node (code) plus 4 bytes per internal
+    /// node (float split). Leaf path lengths are recomputed on read. About 2 KB per tree at psi = 256.
+    /// </summary>
+    public void Write(BinaryWriter w)
+    {
+        ModelBinary.WriteTag(w, Section);
+        w.Write(Dimensions);
+        w.Write(Trees);
+        w.Write(SampleSize);
+        for (var t = 0; t < Trees; t++)
+        {
+            var start = t * _nodesPerTree;
+            var codes = _codes.AsSpan(start, _nodesPerTree);
+            w.Write((ushort)CountNodes(codes, 0));
+            WritePreorder(w, codes, _values.AsSpan(start, _nodesPerTree), 0);
+        }
+    }
+
+    private int CountNodes(ReadOnlySpan<ushort> codes, int node) =>
+        codes[node] >= Dimensions ? 1 : 1 + CountNodes(codes, 2 * node + 1) + CountNodes(codes, 2 * node + 2);
+
+    private void WritePreorder(BinaryWriter w, ReadOnlySpan<ushort> codes, ReadOnlySpan<float> values, int node)
+    {
+        w.Write(codes[node]);
+        if (codes[node] < Dimensions)
+        {
+            w.Write(values[node]);
+            WritePreorder(w, codes, values, 2 * node + 1);
+            WritePreorder(w, codes, values, 2 * node + 2);
+        }
+    }
+
+    /// <summary>Reads and validates what <see cref="Write"/> wrote; throws <see cref="InvalidDataException"/> if corrupt.</summary>
+    public static IsolationForest Read(BinaryReader r) => ModelBinary.ReadSection(Section, () =>
+    {
+        ModelBinary.ExpectTag(r, Section);
+        var dimensions = ModelBinary.ReadInt(r, Section, "dimensions", 1, MaxDimensions);
+        var trees = ModelBinary.ReadInt(r, Section, "trees", 1, MaxTrees);
+        var sampleSize = ModelBinary.ReadInt(r, Section, "sample size", 2, MaxSubsampleSize);
+        var height = HeightLimitFor(sampleSize);
+        var nodesPerTree = (1 << (height + 1)) - 1;
+        if ((long)nodesPerTree * trees > MaxTotalNodes)
+        {
+            throw new InvalidDataException($"Model section '{Section}': {trees} trees x {nodesPerTree} heap slots exceed {MaxTotalNodes}.");
+        }
+        var codes = new ushort[nodesPerTree * trees];
+        var values = new float[codes.Length];
+        var reader = new TreeReader(r, dimensions, height);
+        for (var t = 0; t < trees; t++)
+        {
+            var declared = r.ReadUInt16();
+            if (declared < 1 || declared > 2 * sampleSize - 1)
+            {
+                throw new InvalidDataException($"Model section '{Section}': tree {t} declares {declared} nodes (psi = {sampleSize}).");
+            }
+            var (nodes, rowsInLeaves) = reader.Read(codes.AsSpan(t * nodesPerTree, nodesPerTree), values.AsSpan(t * nodesPerTree, nodesPerTree), 0, 0);
+            if (nodes != declared)
+            {
+                throw new InvalidDataException($"Model section '{Section}': tree {t} has {nodes} nodes but declares {declared}.");
+            }
+            if (rowsInLeaves != sampleSize)
+            {
+                throw new InvalidDataException($"Model section '{Section}': the leaves of tree {t} hold {rowsInLeaves} rows, expected {sampleSize}.");
+            }
+        }
+        return new IsolationForest(dimensions, trees, sampleSize, codes, values);
+    });
+
+    private sealed class TreeReader(BinaryReader r, int dimensions, int height)
+    {
+        public (int Nodes, int Rows) Read(Span<ushort> codes, Span<float> values, int node, int depth)
+        {
+            var code = r.ReadUInt16();
+            codes[node] = code;
+            if (code >= dimensions)
+            {
+                var size = code - dimensions;
+                if (size < 1)
+                {
+                    throw new InvalidDataException($"Model section '{Section}': empty leaf at depth {depth}.");
+                }
+                values[node] = (float)(depth + AveragePathLength(size));
+                return (1, size);
+            }
+            if (depth >= height)
+            {
+                throw new InvalidDataException($"Model section '{Section}': internal node below the height limit {height}.");
+            }
+            var split = r.ReadSingle();
+            if (!float.IsFinite(split))
+            {
+                throw new InvalidDataException($"Model section '{Section}': split value is not finite.");
+            }
+            values[node] = split;
+            var left = Read(codes, values, 2 * node + 1, depth + 1);
+            var right = Read(codes, values, 2 * node + 2, depth + 1);
+            return (1 + left.Nodes + right.Nodes, left.Rows + right.Rows);
+        }
+    }
+
+    private sealed class TreeBuilder(double[][] rows, int dimensions, int height, Random random)
+    {
+        private readonly List<int> _splittable = new(dimensions);
+
+        public Random Random => random;
+
+        public void Build(Span<ushort> codes, Span<float> values, Span<int> sample) => Grow(codes, values, sample, 0, 0);
+
+        private void Grow(Span<ushort> codes, Span<float> values, Span<int> members, int node, int depth)
+        {
+            if (depth >= height || members.Length <= 1 || !TryChooseSplit(members, out var feature, out var split))
+            {
+                codes[node] = (ushort)(dimensions + members.Length);
+                values[node] = (float)(depth + AveragePathLength(members.Length));
+                return;
+            }
+            codes[node] = (ushort)feature;
+            values[node] = split;
+            var left = Partition(members, feature, split);
+            Grow(codes, values, members[..left], 2 * node + 1, depth + 1);
+            Grow(codes, values, members[left..], 2 * node + 2, depth + 1);
+        }
+
+        /// <summary>
+        /// A random feature, and a split drawn uniformly between its min and max in this node. If the drawn feature
+        /// cannot split the node (constant here), one is drawn among those that can; none left makes a leaf.
+        /// </summary>
+        private bool TryChooseSplit(ReadOnlySpan<int> members, out int feature, out float split)
+        {
+            feature = random.Next(dimensions);
+            if (TrySplitValue(members, feature, out split))
+            {
+                return true;
+            }
+            _splittable.Clear();
+            for (var f = 0; f < dimensions; f++)
+            {
+                if (f != feature && TrySplitValue(members, f, out _))
+                {
+                    _splittable.Add(f);
+                }
+            }
+            if (_splittable.Count == 0)
+            {
+                return false;
+            }
+            feature = _splittable[random.Next(_splittable.Count)];
+            return TrySplitValue(members, feature, out split);
+        }
+
+        /// <summary>A float32 split with min &lt; split &lt;= max so both sides get rows; false if none exists.</summary>
+        private bool TrySplitValue(ReadOnlySpan<int> members, int feature, out float split)
+        {
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
+            foreach (var m in members)
+            {
+                var v = rows[m][feature];
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+            split = 0;
+            var lowest = (float)min;
+            if (lowest <= min)
+            {
+                lowest = MathF.BitIncrement(lowest);
+            }
+            if (!(lowest <= max))
+            {
+                return false;   // no float strictly above min and not above max: the feature cannot split this node
+            }
+            split = (float)(min + random.NextDouble() * (max - min));
+            if (split <= min || split > max)
+            {
+                split = lowest;
+            }
+            return true;
+        }
+
+        private int Partition(Span<int> members, int feature, float split)
+        {
+            var i = 0;
+            var j = members.Length - 1;
+            while (i <= j)
+            {
+                if (rows[members[i]][feature] < split)
+                {
+                    i++;
+                }
+                else
+                {
+                    (members[i], members[j]) = (members[j], members[i]);
+                    j--;
+                }
+            }
+            return i;
+        }
+    }
+}
