@@ -5,5 +5,6 @@ using EdgeAnomaly.FirmwareSim.Cli;
 var root = new RootCommand("EdgeAnomaly device simulators: stand-ins for field devices that speak the gateway's contracts.")
 {
     Esp32Command.Create(),
+    ModbusCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
