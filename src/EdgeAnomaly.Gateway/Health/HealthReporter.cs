@@ -1,6 +1,7 @@
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Gateway.Pipeline;
+using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Storage;
 using EdgeAnomaly.Uplink;
@@ -21,16 +22,24 @@ public sealed class HealthReporter(
     UplinkClient uplink,
     MqttIngestClient ingest,
     GatewayPipeline pipeline,
+    LocalReadingChannel localReadings,
+    IEnumerable<ILocalSourceStatus> localSources,
     TimeProvider time,
     ILogger<HealthReporter> log) : BackgroundService
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
+    private readonly ILocalSourceStatus[] _localSources = [.. localSources];
 
     public byte[] BuildPayload()
     {
         var now = time.GetUtcNow();
+        var devices = new List<LocalDeviceHealth>();
+        foreach (var source in _localSources)
+        {
+            source.Collect(devices);
+        }
         var gauges = new HealthGauges(store.PendingCount, store.DatabaseSizeBytes, uplink.IsConnected, ingest.IsConnected,
-            pipeline.OpenEvents, pipeline.NodesSnapshot);
+            pipeline.OpenEvents, pipeline.NodesSnapshot, new LocalSourcesHealth(localReadings.Counters, localReadings.Pending, devices));
         return HealthJson.Serialize(config.Gateway.Id, now.ToUnixTimeMilliseconds(), (long)(now - _started).TotalSeconds, counters, gauges);
     }
 

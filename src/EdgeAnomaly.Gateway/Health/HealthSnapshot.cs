@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 
 namespace EdgeAnomaly.Gateway.Health;
@@ -12,7 +13,11 @@ public sealed record HealthGauges(
     bool UplinkConnected,
     bool IngestConnected,
     int OpenEvents,
-    IReadOnlyList<NodeState> Nodes);
+    IReadOnlyList<NodeState> Nodes,
+    LocalSourcesHealth? Local = null);
+
+/// <summary>Local sources (Modbus, serial, GPIO): counters per kind, queue depth and one entry per device.</summary>
+public sealed record LocalSourcesHealth(LocalSourceCounters Counters, int QueuePending, IReadOnlyList<LocalDeviceHealth> Devices);
 
 /// <summary>The health payload (contract: docs/mqtt-contract.md, "health").</summary>
 public static class HealthJson
@@ -66,8 +71,57 @@ public static class HealthJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            WriteSources(w, c, g.Local);
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// "sources": readings per input kind (mqtt is what the decoder accepted; the rest came from local pollers) and
+    /// "devices": one entry per local device with its status (ok / degraded) and transaction counters.
+    /// </summary>
+    private static void WriteSources(Utf8JsonWriter w, GatewayCounters c, LocalSourcesHealth? local)
+    {
+        w.WriteStartObject("sources");
+        var localReadings = local?.Counters.TotalReadings ?? 0;
+        w.WriteStartObject("mqtt");
+        w.WriteNumber("readings", c.ReadingsAccepted - localReadings);
+        w.WriteEndObject();
+        if (local is not null)
+        {
+            for (var k = 0; k < LocalSourceKinds.Count; k++)
+            {
+                var kind = (LocalSourceKind)k;
+                w.WriteStartObject(kind.ToWire());
+                w.WriteNumber("batches", local.Counters.Batches(kind));
+                w.WriteNumber("readings", local.Counters.Readings(kind));
+                w.WriteNumber("not_good", local.Counters.NotGood(kind));
+                w.WriteNumber("queue_full_waits", local.Counters.QueueFullWaits(kind));
+                w.WriteNumber("abandoned_at_stop", local.Counters.AbandonedAtStop(kind));
+                w.WriteEndObject();
+            }
+        }
+        w.WriteEndObject();
+        if (local is null)
+        {
+            return;
+        }
+        w.WriteNumber("local_queue", local.QueuePending);
+        w.WriteNumber("local_unknown_tags", local.Counters.UnknownTags);
+        w.WriteStartArray("devices");
+        foreach (var d in local.Devices)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", d.Name);
+            w.WriteString("kind", d.Kind.ToWire());
+            w.WriteString("link", d.Link);
+            w.WriteString("status", d.Degraded ? "degraded" : "ok");
+            w.WriteNumber("requests", d.Requests);
+            w.WriteNumber("timeouts", d.Timeouts);
+            w.WriteNumber("errors", d.Errors);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 }

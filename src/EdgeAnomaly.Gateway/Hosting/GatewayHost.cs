@@ -7,6 +7,7 @@ using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Gateway.Health;
 using EdgeAnomaly.Gateway.Pipeline;
+using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Rules;
 using EdgeAnomaly.Storage;
@@ -69,6 +70,8 @@ public static class GatewayHost
         services.AddSingleton(values);
         services.AddSingleton(counters);
         services.AddSingleton(new PipelineHeartbeat());
+        var localReadings = new LocalReadingChannel(new LocalSourceCounters());
+        services.AddSingleton(localReadings);
         services.AddSingleton(new PipelineSettings(config.Rules.OrphanGrace, config.Store.ReadingsFlushInterval));
         services.AddSingleton(sp => new ReadingDecoder(registry, config.Ingest, counters));
         services.AddSingleton(sp => new MqttIngestClient(config.LocalBroker, config.Ingest, options.Time,
@@ -102,7 +105,7 @@ public static class GatewayHost
         services.AddSingleton<IHostedService>(sp => new LoopService("forwarder", sp.GetRequiredService<EventForwarder>().RunAsync));
         services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<GatewayStore>(),
             sp.GetRequiredService<UplinkClient>(), sp.GetRequiredService<MqttIngestClient>(), sp.GetRequiredService<GatewayPipeline>(),
-            options.Time, sp.GetRequiredService<ILogger<HealthReporter>>()));
+            localReadings, sp.GetServices<ILocalSourceStatus>(), options.Time, sp.GetRequiredService<ILogger<HealthReporter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayPipeline>());
         services.AddHostedService(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
         services.AddSingleton<IHostedService>(sp => new LoopService("ingest", sp.GetRequiredService<MqttIngestClient>().RunAsync));

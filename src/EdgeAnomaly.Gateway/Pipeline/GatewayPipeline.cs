@@ -5,6 +5,7 @@ using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Detectors;
 using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Rules;
 using EdgeAnomaly.Storage;
@@ -42,15 +43,20 @@ public interface IEventObserver
 }
 
 /// <summary>
-/// The single consumer of ingested messages: decode -> per-tag values -> data quality and statistics ->
-/// rules -> event tracker -> commit to SQLite -> only then announce (alarm output, log, forwarder wake-up).
-/// One thread owns all per-tag state, so the hot path takes no locks.
+/// The single consumer of ingested MQTT messages and of local reading batches (Modbus, serial, GPIO):
+/// decode (MQTT only) -> per-tag values -> data quality and statistics -> rules -> event tracker -> commit to
+/// SQLite -> only then announce (alarm output, log, forwarder wake-up). Both inputs are drained by the same loop
+/// on one thread, which owns all per-tag state, so the hot path takes no locks.
 /// </summary>
 public sealed class GatewayPipeline : BackgroundService
 {
     private const int MaxMessagesPerCommit = 512;
+    private const int MaxLocalBatchesPerCommit = 256;
 
     private readonly ChannelReader<IngestMessage> _messages;
+    private readonly ChannelReader<LocalReadingBatch> _localBatches;
+    private readonly LocalSourceCounters _localCounters;
+    private readonly int _tagCount;
     private readonly ReadingDecoder _decoder;
     private readonly TagValues _values;
     private readonly TagDetectorBank _detectors;
@@ -76,6 +82,7 @@ public sealed class GatewayPipeline : BackgroundService
 
     public GatewayPipeline(
         ChannelReader<IngestMessage> messages,
+        LocalReadingChannel localReadings,
         ReadingDecoder decoder,
         TagValues values,
         TagDetectorBank detectors,
@@ -92,6 +99,9 @@ public sealed class GatewayPipeline : BackgroundService
         IEventObserver? observer = null)
     {
         _messages = messages;
+        _localBatches = localReadings.Reader;
+        _localCounters = localReadings.Counters;
+        _tagCount = values.TagCount;
         _decoder = decoder;
         _values = values;
         _detectors = detectors;
@@ -112,6 +122,9 @@ public sealed class GatewayPipeline : BackgroundService
 
     /// <summary>Messages processed so far (for the demo's live line and tests).</summary>
     public long MessagesProcessed { get; private set; }
+
+    /// <summary>Local reading batches processed so far (tests).</summary>
+    public long LocalBatchesProcessed { get; private set; }
 
     /// <summary>Node states as of the last tick; published for health (read from another thread).</summary>
     public IReadOnlyList<NodeState> NodesSnapshot { get; private set; } = [];
@@ -141,6 +154,13 @@ public sealed class GatewayPipeline : BackgroundService
                     Process(message);
                     processed++;
                 }
+                var local = 0;
+                while (local < MaxLocalBatchesPerCommit && _localBatches.TryRead(out var batch))
+                {
+                    ProcessLocal(batch);
+                    local++;
+                }
+                processed += local;
                 CommitAndAnnounce();
                 now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 _heartbeat.Beat(_time.GetUtcNow());
@@ -156,7 +176,7 @@ public sealed class GatewayPipeline : BackgroundService
                 }
                 if (processed == 0)
                 {
-                    await WaitForMessagesAsync(TimeSpan.FromMilliseconds(Math.Clamp(nextTick - now, 1, 1000)), stoppingToken).ConfigureAwait(false);
+                    await WaitForInputAsync(TimeSpan.FromMilliseconds(Math.Clamp(nextTick - now, 1, 1000)), stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -170,19 +190,39 @@ public sealed class GatewayPipeline : BackgroundService
             {
                 Process(message);
             }
+            while (_localBatches.TryRead(out var batch))
+            {
+                ProcessLocal(batch);
+            }
             CommitAndAnnounce();
             _store.FlushReadings();
             PipelineLog.Stopped(_log, MessagesProcessed);
         }
     }
 
-    private async Task WaitForMessagesAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    /// <summary>Sleeps until either input has something, the timeout passes (next tick) or the host stops.</summary>
+    private async Task WaitForInputAsync(TimeSpan timeout, CancellationToken stoppingToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         cts.CancelAfter(timeout);
         try
         {
-            await _messages.WaitToReadAsync(cts.Token).ConfigureAwait(false);
+            var mqtt = _messages.WaitToReadAsync(cts.Token);
+            if (mqtt.IsCompleted)
+            {
+                await mqtt.ConfigureAwait(false);
+                return;
+            }
+            var local = _localBatches.WaitToReadAsync(cts.Token);
+            if (local.IsCompleted)
+            {
+                await local.ConfigureAwait(false);
+                return;
+            }
+            var first = await Task.WhenAny(mqtt.AsTask(), local.AsTask()).ConfigureAwait(false);
+            // Release the other waiter now rather than at the timeout; its cancellation is expected.
+            await cts.CancelAsync().ConfigureAwait(false);
+            await first.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -244,6 +284,57 @@ public sealed class GatewayPipeline : BackgroundService
             rules?.OnReading(reading, _tracker);
         }
         _store.AppendReadings(readings);
+    }
+
+    /// <summary>
+    /// A local batch takes the same path as decoded MQTT readings. Readings keep the quality their source gave them
+    /// and are stored with it; the detector bank skips non-good readings for statistics. A non-finite value (a
+    /// float register holding NaN) cannot be trusted as good: it is stored as bad quality.
+    /// </summary>
+    private void ProcessLocal(LocalReadingBatch batch)
+    {
+        try
+        {
+            var readings = batch.Readings;
+            var rules = _rules.Current;
+            var kept = 0;
+            var notGood = 0;
+            for (var i = 0; i < readings.Length; i++)
+            {
+                var reading = readings[i];
+                if ((uint)reading.TagId >= (uint)_tagCount)
+                {
+                    continue;
+                }
+                if (reading.Quality == ReadingQuality.Good && !double.IsFinite(reading.Value))
+                {
+                    reading = reading with { Quality = ReadingQuality.Bad };
+                }
+                if (reading.Quality != ReadingQuality.Good)
+                {
+                    notGood++;
+                }
+                readings[kept++] = reading;
+                _values.Update(reading);
+                _detectors.OnReading(reading, _tracker);
+                rules?.OnReading(reading, _tracker);
+            }
+            if (kept < readings.Length)
+            {
+                _localCounters.AddUnknownTags(readings.Length - kept);
+            }
+            if (kept > 0)
+            {
+                _store.AppendReadings(readings[..kept]);
+                _counters.AddReadingsAccepted(kept);
+            }
+            _localCounters.AddProcessed(batch.Kind, kept, notGood);
+            LocalBatchesProcessed++;
+        }
+        finally
+        {
+            batch.Return();
+        }
     }
 
     private void Tick(long nowMs)

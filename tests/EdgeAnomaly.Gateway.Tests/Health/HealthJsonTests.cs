@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Gateway.Health;
+using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 
 namespace EdgeAnomaly.Gateway.Tests.Health;
@@ -28,5 +29,35 @@ public sealed class HealthJsonTests
         Assert.Equal("online", r.GetProperty("nodes")[0].GetProperty("state").GetString());
         Assert.Equal(-12, r.GetProperty("nodes")[0].GetProperty("clock_offset_ms").GetInt64());
         Assert.False(r.GetProperty("nodes")[1].TryGetProperty("clock_offset_ms", out _));
+    }
+
+    [Fact]
+    public void Serialize_LocalSources_CountersPerKindAndDeviceStatus()
+    {
+        var counters = new GatewayCounters();
+        counters.AddReadingsAccepted(15);
+        var local = new LocalSourceCounters();
+        local.AddProcessed(LocalSourceKind.Modbus, 10, 2);
+        local.AddQueueFullWait(LocalSourceKind.Modbus);
+        var devices = new List<LocalDeviceHealth>
+        {
+            new("pump-01", LocalSourceKind.Modbus, "tcp://10.0.0.5:502 unit 1", false, 100, 0, 0),
+            new("pump-02", LocalSourceKind.Modbus, "rtu:/dev/ttyUSB0 unit 2", true, 40, 12, 3),
+        };
+        var json = HealthJson.Serialize("gw", 2000, 7, counters, new HealthGauges(0, 0, true, true, 0, [], new LocalSourcesHealth(local, 4, devices)));
+        var r = JsonDocument.Parse(json).RootElement;
+        var sources = r.GetProperty("sources");
+        Assert.Equal(5, sources.GetProperty("mqtt").GetProperty("readings").GetInt64());
+        Assert.Equal(10, sources.GetProperty("modbus").GetProperty("readings").GetInt64());
+        Assert.Equal(2, sources.GetProperty("modbus").GetProperty("not_good").GetInt64());
+        Assert.Equal(1, sources.GetProperty("modbus").GetProperty("queue_full_waits").GetInt64());
+        Assert.Equal(0, sources.GetProperty("gpio").GetProperty("readings").GetInt64());
+        Assert.Equal(4, r.GetProperty("local_queue").GetInt64());
+        var d = r.GetProperty("devices");
+        Assert.Equal("ok", d[0].GetProperty("status").GetString());
+        Assert.Equal("degraded", d[1].GetProperty("status").GetString());
+        Assert.Equal(12, d[1].GetProperty("timeouts").GetInt64());
+        Assert.Equal(3, d[1].GetProperty("errors").GetInt64());
+        Assert.Equal("modbus", d[1].GetProperty("kind").GetString());
     }
 }
