@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Devices;
 using EdgeAnomaly.Ingest;
 using Microsoft.Extensions.Configuration;
 
@@ -127,6 +128,7 @@ public static partial class ConfigLoader
         {
             errors.Add("Assets must list at least one asset");
         }
+        var declared = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var assetNames = new HashSet<string>(StringComparer.Ordinal);
         for (var a = 0; a < config.Assets.Count; a++)
         {
@@ -145,6 +147,7 @@ public static partial class ConfigLoader
                 errors.Add($"{key}:Tags must list at least one tag");
             }
             var tagNames = new HashSet<string>(StringComparer.Ordinal);
+            declared.TryAdd(asset.Name, tagNames);
             for (var t = 0; t < asset.Tags.Count; t++)
             {
                 var tag = asset.Tags[t];
@@ -167,7 +170,41 @@ public static partial class ConfigLoader
                 }
             }
         }
+        ValidateDevices(config.Devices, declared, errors);
         return errors;
+    }
+
+    /// <summary>
+    /// The rule for device tags: every tag a Modbus device, serial sensor or GPIO input reads must be declared under
+    /// Assets (that is where its interval, sensitivity and statistics switch live); nothing is registered implicitly.
+    /// A device naming an undeclared asset gets one error for the asset rather than one per tag.
+    /// </summary>
+    private static void ValidateDevices(DevicesOptions devices, Dictionary<string, HashSet<string>> declared, List<string> errors)
+    {
+        void CheckAsset(string asset, string key)
+        {
+            if (!string.IsNullOrWhiteSpace(asset) && !declared.ContainsKey(asset))
+            {
+                errors.Add($"{key}:Asset '{asset}' is not declared under Assets");
+            }
+        }
+        for (var i = 0; i < devices.Modbus.Count; i++)
+        {
+            CheckAsset(devices.Modbus[i]?.Asset ?? "", $"{DevicesOptions.Section}:Modbus:{i}");
+        }
+        for (var i = 0; i < devices.Serial.Count; i++)
+        {
+            CheckAsset(devices.Serial[i]?.Asset ?? "", $"{DevicesOptions.Section}:Serial:{i}");
+        }
+        for (var i = 0; i < devices.Gpio.Count; i++)
+        {
+            CheckAsset(devices.Gpio[i]?.Asset ?? "", $"{DevicesOptions.Section}:Gpio:{i}");
+        }
+        // Ids here are placeholders (the registry is built after validation); only "declared or not" matters.
+        // An undeclared asset already has its error above: its tags resolve so it is not repeated per tag.
+        int? Resolve(string asset, string tag) =>
+            !declared.TryGetValue(asset, out var tags) || tags.Contains(tag) ? 0 : null;
+        errors.AddRange(devices.Validate(Resolve, DevicesOptions.Section));
     }
 
     /// <summary>Section validators name keys relative to their section unless they already name it.</summary>

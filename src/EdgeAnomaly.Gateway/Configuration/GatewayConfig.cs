@@ -1,4 +1,5 @@
 using EdgeAnomaly.Detectors;
+using EdgeAnomaly.Devices;
 using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Storage;
@@ -33,6 +34,13 @@ public sealed class GatewayConfig
     public AlarmOptions Alarm { get; set; } = new();
 
     public List<AssetConfig> Assets { get; set; } = [];
+
+    /// <summary>
+    /// Field devices the gateway polls or reads itself (Modbus TCP/RTU, serial-line sensors, GPIO inputs); their
+    /// readings enter the same pipeline as MQTT readings. Every tag a device reads must be declared under
+    /// <see cref="Assets"/> (docs/devices.md).
+    /// </summary>
+    public DevicesOptions Devices { get; set; } = new();
 }
 
 public sealed class GatewaySection
