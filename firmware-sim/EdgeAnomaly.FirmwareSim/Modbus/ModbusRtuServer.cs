@@ -124,7 +124,8 @@ public sealed class ModbusRtuServer
                 }
                 await silence.CancelAsync();
             }
-            var count = await pending;
+            // WaitAsync: a file-stream read on a pty does not observe cancellation; stop waiting for it anyway.
+            var count = await pending.WaitAsync(ct);
             pending = null;
             if (count == 0)
             {

@@ -202,7 +202,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         {
             foreach (var connection in _connections.Values)
             {
-                if (connection.LastUnit == unit.UnitId)
+                // On a per-unit listener every connection belongs to the unit, even one that has not asked yet.
+                if (connection.LastUnit == unit.UnitId || _options.OnlyUnit == unit.UnitId)
                 {
                     connection.Close();
                 }

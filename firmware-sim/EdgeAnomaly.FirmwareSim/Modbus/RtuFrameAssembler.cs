@@ -66,9 +66,16 @@ public sealed class RtuFrameAssembler
             }
             if (expected == UnknownLength)
             {
+                // Garbage, or a function we cannot size. A complete valid frame further on means garbage:
+                // skip to it. Otherwise the silence after it decides (TryTakeAtSilence).
+                var skip = OffsetOfCompleteFrame();
+                if (skip > 0)
+                {
+                    Discard(skip);
+                    continue;
+                }
                 if (_count < MaxFrameLength)
                 {
-                    // Maybe a function we cannot size: the silence after it decides (TryTakeAtSilence).
                     break;
                 }
                 Discard(1);
@@ -139,6 +146,21 @@ public sealed class RtuFrameAssembler
             0x2B => 7,
             _ => UnknownLength,
         };
+    }
+
+    /// <summary>The first offset after 0 where a complete request frame with a valid CRC starts, or 0.</summary>
+    private int OffsetOfCompleteFrame()
+    {
+        for (var offset = 1; offset + MinFrameLength <= _count; offset++)
+        {
+            var rest = _buffer.AsSpan(offset, _count - offset);
+            var expected = RequestLength(rest);
+            if (expected >= MinFrameLength && expected <= rest.Length && ModbusCrc.IsValidFrame(rest[..expected]))
+            {
+                return offset;
+            }
+        }
+        return 0;
     }
 
     private void Take(int frameLength, Span<byte> frame, out int length)

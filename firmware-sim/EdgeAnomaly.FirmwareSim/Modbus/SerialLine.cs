@@ -65,8 +65,16 @@ public sealed class SerialLine : IDisposable
     /// <summary>True when <see cref="SerialPort"/> opened the device; false for the file-stream fallback.</summary>
     public bool UsesSerialPort => _port is not null;
 
-    public static SerialLine Open(SerialLineOptions options, ILogger logger)
+    /// <summary>
+    /// Opens the device with <see cref="SerialPort"/>, falling back to a file stream when that fails;
+    /// <paramref name="preferSerialPort"/> false goes straight to the file stream (tests of the fallback).
+    /// </summary>
+    public static SerialLine Open(SerialLineOptions options, ILogger logger, bool preferSerialPort = true)
     {
+        if (!preferSerialPort)
+        {
+            return new SerialLine(null, OpenFile(options.Device));
+        }
         SerialPort? port = null;
         try
         {
@@ -83,10 +91,12 @@ public sealed class SerialLine : IDisposable
         {
             port?.Dispose();
             ModbusLog.SerialFallback(logger, options.Device, ex.Message);
-            var stream = new FileStream(options.Device, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
-            return new SerialLine(null, stream);
+            return new SerialLine(null, OpenFile(options.Device));
         }
     }
+
+    private static FileStream OpenFile(string device) =>
+        new(device, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
 
     public void Dispose()
     {
