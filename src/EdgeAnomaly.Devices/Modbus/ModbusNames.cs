@@ -77,13 +77,8 @@ public static class ModbusNames
     }
 
     /// <summary>Registers a value of <paramref name="type"/> occupies (1 bit for bool on coil/discrete tables).</summary>
-    public static int RegisterCount(ModbusDataType type, int stringRegisters) => type switch
-    {
-        ModbusDataType.Bool or ModbusDataType.Int16 or ModbusDataType.UInt16 or ModbusDataType.Bit => 1,
-        ModbusDataType.Int32 or ModbusDataType.UInt32 or ModbusDataType.Float32 => 2,
-        ModbusDataType.Int64 or ModbusDataType.UInt64 or ModbusDataType.Float64 => 4,
-        _ => stringRegisters,
-    };
+    public static int RegisterCount(ModbusDataType type, int stringRegisters) =>
+        type == ModbusDataType.String ? stringRegisters : ModbusValueCodec.RegisterCount(type);
 
     /// <summary>
     /// Parses a tag address. With a table given, the address is a plain number ("17", "0x11") in the device's
