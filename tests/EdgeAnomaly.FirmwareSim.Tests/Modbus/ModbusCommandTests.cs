@@ -63,6 +63,18 @@ public class ModbusCommandTests
     }
 
     [Fact]
+    public async Task Docs_RegisterMapTable_IsWhatMapPrints()
+    {
+        var (_, table, _) = await InvokeAsync("modbus", "map");
+        var docs = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "modbus-sim.md"));
+
+        Assert.Contains(table.ReplaceLineEndings("\n"), docs.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sourceFile)!, "..", "..", ".."));
+
+    [Fact]
     public async Task Process_ServesTcpAndRtu_PrintsReadyLine_WritesLabels_StopsOnSigterm()
     {
         await using var pty = await SocatPtyPair.StartAsync();
