@@ -12,6 +12,7 @@ namespace EdgeAnomaly.Detectors.DataQuality;
 internal sealed class SpikeCheck(ConditionSource source, int window, double threshold, int maxWidth, double absFloor, double relFloor)
 {
     private readonly SortedWindow _window = new(window);
+    private int _boundHint = window / 4;
     private int _run;
     private double _peakRatio;
     private double _peakValue;
@@ -37,14 +38,24 @@ internal sealed class SpikeCheck(ConditionSource source, int window, double thre
             return;
         }
         var median = _window.Median();
-        var sigma = _window.RobustSigma(median);
         var floor = Math.Max(absFloor, relFloor * Math.Abs(median));
-        if (!(sigma > floor))
+        var deviation = Math.Abs(x - median);
+        // Screening: the robust sigma is at least max(floor, 1.4826 × a lower bound of the MAD), so a reading
+        // within threshold × that of the median has a ratio <= 1 and the exact MAD is not needed (see
+        // SortedWindow.MadLowerBound; rounding is monotone, so the comparison is safe in doubles).
+        var lower = Math.Max(SortedWindow.MadToSigma * _window.MadLowerBound(median, ref _boundHint), floor);
+        var ratio = 0.0;
+        var dist = double.NaN;
+        if (!(deviation <= threshold * lower))
         {
-            sigma = floor;
+            var sigma = _window.RobustSigma(median);
+            if (!(sigma > floor))
+            {
+                sigma = floor;
+            }
+            dist = threshold * sigma;
+            ratio = deviation / dist;
         }
-        var dist = threshold * sigma;
-        var ratio = Math.Abs(x - median) / dist;
         if (ratio > 1)
         {
             _run++;

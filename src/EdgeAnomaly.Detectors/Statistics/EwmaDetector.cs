@@ -5,14 +5,16 @@ namespace EdgeAnomaly.Detectors.Statistics;
 /// (exactly Welford's mean and population variance until BaselineSamples, exponential after), so flagged
 /// readings stay out of them. The chart statistic Z moves with every good reading, flagged or not: it is
 /// the detector, not the baseline. Each reading enters Z clipped to mean ± ClipSigma·σ / sensitivity.
+/// Everything that depends only on the baseline and the chart's step count (σ, the clip bounds, the limit
+/// distance of the next step) is computed when those change (<see cref="Refresh"/>), not per evaluation.
 /// </summary>
-internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double relFloor) : StatDetector
+internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, double absFloor, double relFloor) : StatDetector
 {
     private readonly double _lambda = options.Lambda;
     private readonly double _keep = 1 - options.Lambda;
-    private readonly double _l = options.L;
     private readonly double _asymptoticVarianceFactor = options.Lambda / (2 - options.Lambda); // λ/(2−λ)
     private readonly double _clip = options.ClipSigma;
+    private readonly double _limitUnits = options.L / sensitivity;
     private readonly int _warmup = options.WarmupSamples;
     private readonly double _alphaMin = 1.0 / options.BaselineSamples;
     private long _n;
@@ -22,8 +24,16 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
     private double _z;
     private double _decay; // (1 − λ)^(2t): makes the chart's variance exact for the first readings
     private double _pendingZ;
-    private double _pendingDecay;
     private bool _pending;
+    private bool _stale;
+
+    // Prepared for the next evaluation by Refresh.
+    private double _sigma;
+    private double _clipLow;
+    private double _clipHigh;
+    private double _nextDecay;
+    private double _dist;
+    private double _chart;
 
     public override DetectorKind Kind => DetectorKind.Ewma;
 
@@ -37,7 +47,7 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
 
     public double ChartValue => _z;
 
-    public void Evaluate(double x, double sensitivity)
+    public void Evaluate(double x)
     {
         _pending = false;
         if (!_chartStarted)
@@ -45,25 +55,18 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
             NotEvaluated();
             return;
         }
-        var mean = _mean;
-        var sigma = Floor(Math.Sqrt(_variance), mean, absFloor, relFloor);
         var input = x;
         if (_clip > 0)
         {
-            var clip = _clip * sigma / sensitivity;
-            var hi = mean + clip;
-            var lo = mean - clip;
+            var hi = _clipHigh;
+            var lo = _clipLow;
             input = input > hi ? hi : input < lo ? lo : input;
         }
         var z = (_lambda * input) + (_keep * _z);
-        var decay = _decay * _keep * _keep;
-        var sigmaZ = sigma * Math.Sqrt(_asymptoticVarianceFactor * (1 - decay));
-        var limitUnits = PerSensitivity(_l, sensitivity);
-        var dist = limitUnits * sigmaZ;
-        var dev = z - mean;
-        Set(Math.Abs(dev) / dist, z, mean, sigma, dev >= 0 ? mean + dist : mean - dist, limitUnits);
+        var mean = _mean;
+        _chart = z;
+        Set(z - mean, mean, _sigma, _dist, _limitUnits);
         _pendingZ = z;
-        _pendingDecay = decay;
         _pending = true;
     }
 
@@ -73,8 +76,9 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
         if (_pending)
         {
             _z = _pendingZ;
-            _decay = _pendingDecay;
+            _decay = _nextDecay;
             _pending = false;
+            _stale = true;
         }
     }
 
@@ -91,5 +95,31 @@ internal sealed class EwmaDetector(EwmaOptions options, double absFloor, double 
             _z = _mean;
             _decay = 1;
         }
+        _stale = true;
     }
+
+    /// <summary>After <see cref="Advance"/> or <see cref="Admit"/>: prepares σ, the clip and the next step's limit.</summary>
+    public void Refresh()
+    {
+        if (!_stale || !_chartStarted)
+        {
+            return;
+        }
+        _stale = false;
+        var mean = _mean;
+        var sigma = Floor(Math.Sqrt(_variance), mean, absFloor, relFloor);
+        _sigma = sigma;
+        if (_clip > 0)
+        {
+            var clip = _clip * sigma / sensitivity;
+            _clipHigh = mean + clip;
+            _clipLow = mean - clip;
+        }
+        var decay = _decay * _keep * _keep;
+        _nextDecay = decay;
+        var sigmaZ = sigma * Math.Sqrt(_asymptoticVarianceFactor * (1 - decay));
+        _dist = _limitUnits * sigmaZ;
+    }
+
+    protected override double ComputeStatistic() => _chart;
 }

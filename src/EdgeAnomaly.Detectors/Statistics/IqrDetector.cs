@@ -4,11 +4,21 @@ namespace EdgeAnomaly.Detectors.Statistics;
 /// Tukey fences Q1 − K×IQR and Q3 + K×IQR over the shared sorted window. The ratio is measured from the
 /// median (r = (x − median) / (fence − median) on the reading's side), so it is 0 at the centre and 1 at
 /// the fence; sensitivity s divides the median-to-fence distance by s, as for every other detector.
+/// The quartiles and both distances change only when the window does, so they are computed then.
 /// </summary>
-internal sealed class IqrDetector(SortedWindow window, IqrOptions options, double absFloor, double relFloor) : StatDetector
+internal sealed class IqrDetector(SortedWindow window, IqrOptions options, double sensitivity, double absFloor, double relFloor) : StatDetector
 {
     private readonly int _warmup = options.WarmupSamples;
     private readonly double _k = options.K;
+    private readonly double _kUnits = options.K / sensitivity;
+    private bool _ready;
+    private double _median;
+    private double _q1;
+    private double _q3;
+    private double _iqr;
+    private double _distAbove;
+    private double _distBelow;
+    private double _x;
 
     public override DetectorKind Kind => DetectorKind.Iqr;
 
@@ -22,30 +32,38 @@ internal sealed class IqrDetector(SortedWindow window, IqrOptions options, doubl
 
     public double Q3 { get; private set; } = double.NaN;
 
-    public void Evaluate(double x, double median, double sensitivity)
+    public void Evaluate(double x)
     {
-        if (window.Count < _warmup)
+        if (!_ready)
         {
             NotEvaluated();
             return;
         }
-        var q1 = window.Quantile(0.25);
-        var q3 = window.Quantile(0.75);
-        Q1 = q1;
-        Q3 = q3;
-        // An IQR of 0 (mostly one value) takes the Gaussian-equivalent floor so the fence stays finite.
-        var iqr = Floor(q3 - q1, median, absFloor * 1.349, relFloor * 1.349);
-        var kUnits = PerSensitivity(_k, sensitivity);
-        double dist;
-        if (x >= median)
+        Q1 = _q1;
+        Q3 = _q3;
+        _x = x;
+        var median = _median;
+        Set(x - median, median, _iqr, x >= median ? _distAbove : _distBelow, _kUnits);
+    }
+
+    /// <summary>After the window changed; <paramref name="median"/> is the window's median.</summary>
+    public void Refresh(double median)
+    {
+        _ready = window.Count >= _warmup;
+        if (_ready)
         {
-            dist = (q3 - median + (_k * iqr)) / sensitivity;
-            Set((x - median) / dist, x, median, iqr, median + dist, kUnits);
-        }
-        else
-        {
-            dist = (median - q1 + (_k * iqr)) / sensitivity;
-            Set((median - x) / dist, x, median, iqr, median - dist, kUnits);
+            var q1 = window.Quantile(0.25);
+            var q3 = window.Quantile(0.75);
+            // An IQR of 0 (mostly one value) takes the Gaussian-equivalent floor so the fence stays finite.
+            var iqr = Floor(q3 - q1, median, absFloor * 1.349, relFloor * 1.349);
+            _median = median;
+            _q1 = q1;
+            _q3 = q3;
+            _iqr = iqr;
+            _distAbove = (q3 - median + (_k * iqr)) / sensitivity;
+            _distBelow = (median - q1 + (_k * iqr)) / sensitivity;
         }
     }
+
+    protected override double ComputeStatistic() => _x;
 }

@@ -7,7 +7,8 @@ namespace EdgeAnomaly.Detectors.Statistics;
 /// <summary>
 /// The last N values in arrival order (a ring) and the same values kept sorted, so median, quantiles and
 /// the exact MAD are read without sorting. Adding to a full window replaces the oldest value: both positions
-/// from one counting pass, then one shift of the elements between them. No allocation after construction.
+/// from one counting pass, then the sorted values are rebuilt around them (see <see cref="Add"/>). Finite
+/// values only. No allocation after construction (introspection aside).
 /// </summary>
 internal sealed class SortedWindow
 {
@@ -17,67 +18,110 @@ internal sealed class SortedWindow
     /// <summary>sqrt(π/2): scales a mean absolute deviation to the standard deviation of Gaussian data.</summary>
     public const double MeanAbsToSigma = 1.2533141373155003;
 
+    /// <summary>Up to this capacity a full window is rebuilt by one branch-free pass into a second buffer.</summary>
+    public const int BlendMaxCapacity = 64;
+
+    // The sorted values start at Base, so a vector load one element before any value stays inside the array;
+    // behind them the array is padded with +∞ to whole vectors plus one, so counting and rebuilding run over
+    // whole vectors only (+∞ is never below a finite value, and padding lanes rebuild to +∞).
+    private const int Base = 4;
+    private const int Lanes = 4;
+
     private readonly double[] _ring;
-    private readonly double[] _sorted;
+    private readonly int _vectors;
+    private readonly bool _blend;
+    private double[] _sorted;
+    private double[] _spare;
     private int _count;
     private int _next;
+    private double _lastAdded;
+    private double _lastRemoved;
+    private bool _lastAddRemoved;
+    private double[]? _scratch;
 
     public SortedWindow(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _ring = new double[capacity];
-        _sorted = new double[capacity];
+        _vectors = (capacity + Lanes - 1) / Lanes;
+        _blend = capacity <= BlendMaxCapacity;
+        _sorted = NewSortedBuffer(_vectors);
+        _spare = _blend ? NewSortedBuffer(_vectors) : _sorted;
     }
 
     public int Count => _count;
+
+    /// <summary>Incremented by every <see cref="Add"/>: lets a lazily resolved evaluation tell which window it saw.</summary>
+    public int Version { get; private set; }
 
     public int Capacity => _ring.Length;
 
     public bool IsFull => _count == _ring.Length;
 
     /// <summary>Sorted view of the current contents.</summary>
-    public ReadOnlySpan<double> Sorted => _sorted.AsSpan(0, _count);
+    public ReadOnlySpan<double> Sorted => _sorted.AsSpan(Base, _count);
+
+    private static double[] NewSortedBuffer(int vectors)
+    {
+        var a = new double[Base + (vectors * Lanes) + Lanes];
+        a.AsSpan(Base).Fill(double.PositiveInfinity);
+        return a;
+    }
 
     public void Add(double x)
     {
-        var a = _sorted;
         var n = _count;
         if (n < _ring.Length)
         {
             // Filling (warm-up only): insertion by a plain shifting loop.
-            var p = n;
-            while (p > 0 && a[p - 1] > x)
+            var a = _sorted;
+            var p = Base + n;
+            while (p > Base && a[p - 1] > x)
             {
                 a[p] = a[p - 1];
                 p--;
             }
             a[p] = x;
             _count = n + 1;
+            _lastAddRemoved = false;
         }
         else
         {
             // Positions by counting instead of binary search: the counts are independent vector compares over a
             // window that fits in a few cache lines, where a binary search is a chain of dependent loads and
-            // mispredicted branches. sorted[r] == old, since every ring value is in the sorted array.
+            // mispredicted branches. r values are below old, so sorted[r] == old (every ring value is in the
+            // sorted array); q values are below x.
             var old = _ring[_next];
-            ref var a0 = ref MemoryMarshal.GetArrayDataReference(a);
-            if (x >= old)
+            _lastRemoved = old;
+            _lastAddRemoved = true;
+            ref var a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_sorted), Base);
+            CountBelow(ref a, _vectors, old, x, out var r, out var q);
+            if (_blend)
+            {
+                // Small windows: rebuild every position branch-free into the spare buffer, then swap. Removing
+                // sorted[r] and inserting x before the p values below it (old not counted) is, per position i:
+                // i < p ? (i < r ? a[i] : a[i+1]) : i == p ? x : (i <= r ? a[i-1] : a[i]).
+                var p = q - (old < x ? 1 : 0);
+                ref var b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spare), Base);
+                Rebuild(ref a, ref b, _vectors, r, p, x);
+                (_sorted, _spare) = (_spare, _sorted);
+            }
+            else if (x >= old)
             {
                 // Values in (r, q) are smaller than x: they move one step left and x lands just before q.
-                CountBelow(ref a0, n, old, x, out var r, out var q);
                 q = Math.Max(q, r + 1);
-                ShiftLeft(ref a0, r + 1, q);
-                a[q - 1] = x;
+                ShiftLeft(ref a, r + 1, q);
+                Unsafe.Add(ref a, q - 1) = x;
             }
             else
             {
-                // Values in [p, r) are larger than x: they move one step right and x lands at p.
-                // p counts values ≤ x; for finite x that is the count below the next double up.
-                CountBelow(ref a0, n, old, Math.BitIncrement(x), out var r, out var p);
-                ShiftRight(ref a0, p, r);
-                a[p] = x;
+                // Values in [q, r) are not below x: they move one step right and x lands at q.
+                ShiftRight(ref a, q, r);
+                Unsafe.Add(ref a, q) = x;
             }
         }
+        _lastAdded = x;
+        Version++;
         _ring[_next] = x;
         _next = _next + 1 == _ring.Length ? 0 : _next + 1;
     }
@@ -89,8 +133,9 @@ internal sealed class SortedWindow
         {
             return double.NaN;
         }
-        var m = n >> 1;
-        return (n & 1) == 1 ? _sorted[m] : 0.5 * (_sorted[m - 1] + _sorted[m]);
+        var a = _sorted;
+        var m = Base + (n >> 1);
+        return (n & 1) == 1 ? a[m] : 0.5 * (a[m - 1] + a[m]);
     }
 
     /// <summary>Quantile with linear interpolation between order statistics (Hyndman–Fan type 7).</summary>
@@ -101,14 +146,15 @@ internal sealed class SortedWindow
         {
             return double.NaN;
         }
+        var a = _sorted;
         var h = (n - 1) * p;
         var i = (int)h;
         if (i >= n - 1)
         {
-            return _sorted[n - 1];
+            return a[Base + n - 1];
         }
         var frac = h - i;
-        return _sorted[i] + (frac * (_sorted[i + 1] - _sorted[i]));
+        return a[Base + i] + (frac * (a[Base + i + 1] - a[Base + i]));
     }
 
     /// <summary>
@@ -116,22 +162,24 @@ internal sealed class SortedWindow
     /// sequences, and their k-th smallest element is found from one counting pass (for an even count the two
     /// middle distances come out of the same pass).
     /// </summary>
-    public double Mad(double median)
+    public double Mad(double median) => Mad(_sorted, Base, _count, median);
+
+    private static double Mad(double[] sorted, int offset, int n, double median)
     {
-        var n = _count;
         if (n == 0)
         {
             return double.NaN;
         }
         var k = n >> 1;
-        var kth = KthDistance(k, median, out var previous);
+        var kth = KthDistance(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sorted), offset), n, k, median, out var previous);
         return (n & 1) == 1 ? kth : 0.5 * (previous + kth);
     }
 
     /// <summary>Mean of |x − centre|: the fallback spread when more than half the window is one value (MAD = 0).</summary>
-    public double MeanAbsDeviation(double centre)
+    public double MeanAbsDeviation(double centre) => MeanAbsDeviation(_sorted, Base, _count, centre);
+
+    private static double MeanAbsDeviation(double[] sorted, int offset, int n, double centre)
     {
-        var n = _count;
         if (n == 0)
         {
             return double.NaN;
@@ -139,26 +187,93 @@ internal sealed class SortedWindow
         var sum = 0.0;
         for (var i = 0; i < n; i++)
         {
-            sum += Math.Abs(_sorted[i] - centre);
+            sum += Math.Abs(sorted[offset + i] - centre);
         }
         return sum / n;
     }
 
     /// <summary>Gaussian-equivalent robust sigma: 1.4826 × MAD, or 1.2533 × mean |deviation| when the MAD is 0.</summary>
-    public double RobustSigma(double median)
+    public double RobustSigma(double median) => RobustSigma(_sorted, Base, _count, median);
+
+    private static double RobustSigma(double[] sorted, int offset, int n, double median)
     {
-        var mad = Mad(median);
-        return mad > 0 ? MadToSigma * mad : MeanAbsToSigma * MeanAbsDeviation(median);
+        var mad = Mad(sorted, offset, n, median);
+        return mad > 0 ? MadToSigma * mad : MeanAbsToSigma * MeanAbsDeviation(sorted, offset, n, median);
+    }
+
+    /// <summary>
+    /// <see cref="RobustSigma"/> of the window as it was before the latest <see cref="Add"/> (for an evaluation
+    /// resolved after its reading was admitted). Rebuilds that window in a scratch array: introspection only.
+    /// </summary>
+    public double RobustSigmaBeforeLastAdd(double median)
+    {
+        if (Version == 0)
+        {
+            throw new InvalidOperationException("nothing was added yet");
+        }
+        var scratch = _scratch ??= new double[_ring.Length];
+        var n = _count;
+        Array.Copy(_sorted, Base, scratch, 0, n);
+        // Undo: take one copy of the value added out, put the value it replaced back in (both keep the order).
+        var at = Array.IndexOf(scratch, _lastAdded, 0, n);
+        Array.Copy(scratch, at + 1, scratch, at, n - at - 1);
+        n--;
+        if (_lastAddRemoved)
+        {
+            var p = n;
+            while (p > 0 && scratch[p - 1] > _lastRemoved)
+            {
+                scratch[p] = scratch[p - 1];
+                p--;
+            }
+            scratch[p] = _lastRemoved;
+            n++;
+        }
+        return RobustSigma(scratch, 0, n, median);
+    }
+
+    /// <summary>
+    /// A lower bound of the MAD in O(1), for screening: for i below the middle, min(median − sorted[i],
+    /// sorted[i + s] − median) with s = n/2 (even n) or n/2 + 1 (odd n). Why it holds: a distance below that
+    /// minimum belongs to a value strictly between sorted[i] and sorted[i + s], and there are only s − 1 of those,
+    /// fewer than the rank of the MAD among the distances (for even n, of the lower of the two it averages). The
+    /// same holds for the distances as computed in doubles, since rounding keeps their order. A few i around
+    /// <paramref name="hint"/> are tried and the hint moves to the best, following the window's balance point.
+    /// 0 when no bound is found (then nothing can be screened).
+    /// </summary>
+    public double MadLowerBound(double median, ref int hint)
+    {
+        var n = _count;
+        var m = n >> 1;
+        if (m < 1)
+        {
+            return 0;
+        }
+        var span = (n & 1) == 1 ? m + 1 : m;
+        var a = _sorted.AsSpan(Base, n);
+        var best = 0.0;
+        var at = Math.Clamp(hint, 0, m - 1);
+        var from = Math.Max(0, at - 1);
+        var to = Math.Min(m - 1, at + 1);
+        for (var i = from; i <= to; i++)
+        {
+            var t = Math.Min(median - a[i], a[i + span] - median);
+            if (t > best)
+            {
+                best = t;
+                at = i;
+            }
+        }
+        hint = at;
+        return best;
     }
 
     // k-th smallest (0-based) of L(i) = median − sorted[m−1−i] (i < m) and R(j) = sorted[m+j] − median (j < n−m),
     // with m = n/2; both sequences are non-decreasing. The first k+1 elements of their merge take i from L and
     // k+1−i from R, where i is the smallest count with L(i) ≥ R(k−i) (a monotone predicate, so a lower-bound
     // search). previous is the (k−1)-th smallest, the runner-up among those k+1 (−∞ when k = 0).
-    private double KthDistance(int k, double median, out double previous)
+    private static double KthDistance(ref double a, int n, int k, double median, out double previous)
     {
-        ref var a = ref MemoryMarshal.GetArrayDataReference(_sorted);
-        var n = _count;
         var m = n >> 1;
         var lenL = m;
         var lenR = n - m;
@@ -205,69 +320,118 @@ internal sealed class SortedWindow
         return (int)count;
     }
 
-    // How many values are below u and below v, in one pass of vector compares (a lane is all ones where true).
-    private static void CountBelow(ref double a, int n, double u, double v, out int belowU, out int belowV)
+    // How many values are below u and below v, in one pass of vector compares over whole vectors (a lane is all
+    // ones where true; the +∞ padding is never below a finite value).
+    private static void CountBelow(ref double a, int vectors, double u, double v, out int belowU, out int belowV)
     {
-        var i = 0;
-        var cu = 0L;
-        var cv = 0L;
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        if (!Vector256.IsHardwareAccelerated)
         {
-            var vu = Vector256.Create(u);
-            var vv = Vector256.Create(v);
-            var accU = Vector256<long>.Zero;
-            var accV = Vector256<long>.Zero;
-            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            var cu = 0;
+            var cv = 0;
+            for (var i = 0; i < vectors * Lanes; i++)
             {
-                var chunk = Vector256.LoadUnsafe(ref a, (nuint)i);
-                accU += Vector256.LessThan(chunk, vu).AsInt64();
-                accV += Vector256.LessThan(chunk, vv).AsInt64();
+                var e = Unsafe.Add(ref a, i);
+                cu += Bit(e < u);
+                cv += Bit(e < v);
             }
-            cu = -Vector256.Sum(accU);
-            cv = -Vector256.Sum(accV);
+            belowU = cu;
+            belowV = cv;
+            return;
         }
-        for (; i < n; i++)
+        var vu = Vector256.Create(u);
+        var vv = Vector256.Create(v);
+        var accU = Vector256<long>.Zero;
+        var accV = Vector256<long>.Zero;
+        for (var i = 0; i < vectors * Lanes; i += Lanes)
         {
-            var e = Unsafe.Add(ref a, i);
-            cu += Bit(e < u);
-            cv += Bit(e < v);
+            var chunk = Vector256.LoadUnsafe(ref a, (nuint)i);
+            accU += Vector256.LessThan(chunk, vu).AsInt64();
+            accV += Vector256.LessThan(chunk, vv).AsInt64();
         }
-        belowU = (int)cu;
-        belowV = (int)cv;
+        belowU = (int)-Vector256.Sum(accU);
+        belowV = (int)-Vector256.Sum(accV);
     }
 
-    // a[from..to) moves to a[from−1..to−1). Ascending, so every chunk is loaded before it is overwritten.
+    // b[i] for every lane of every vector: a without a[r], x inserted at p (see Add). Reads a[-1] and a[vectors*4]
+    // (the guard and the padding), which are never selected.
+    private static void Rebuild(ref double a, ref double b, int vectors, int r, int p, double x)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < vectors * Lanes; i++)
+            {
+                Unsafe.Add(ref b, i) = i < p
+                    ? (i < r ? Unsafe.Add(ref a, i) : Unsafe.Add(ref a, i + 1))
+                    : i == p ? x : (i <= r ? Unsafe.Add(ref a, i - 1) : Unsafe.Add(ref a, i));
+            }
+            return;
+        }
+        var vr = Vector256.Create((long)r);
+        var vp = Vector256.Create((long)p);
+        var vx = Vector256.Create(x);
+        var index = Vector256.Create(0L, 1, 2, 3);
+        var step = Vector256.Create((long)Lanes);
+        ref var before = ref Unsafe.Subtract(ref a, 1);
+        ref var after = ref Unsafe.Add(ref a, 1);
+        for (var i = 0; i < vectors * Lanes; i += Lanes)
+        {
+            var at = (nuint)i;
+            var here = Vector256.LoadUnsafe(ref a, at);
+            var below = Vector256.ConditionalSelect(Vector256.LessThan(index, vr).AsDouble(), here, Vector256.LoadUnsafe(ref after, at));
+            var above = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(index, vr).AsDouble(), Vector256.LoadUnsafe(ref before, at), here);
+            var result = Vector256.ConditionalSelect(Vector256.LessThan(index, vp).AsDouble(), below,
+                Vector256.ConditionalSelect(Vector256.Equals(index, vp).AsDouble(), vx, above));
+            result.StoreUnsafe(ref b, at);
+            index += step;
+        }
+    }
+
+    // a[from..to) moves to a[from−1..to−1). Ascending whole vectors, each loaded before it is overwritten; the last
+    // one keeps the lanes at or after `to` as they were (a masked store instead of a scalar tail).
     private static void ShiftLeft(ref double a, int from, int to)
     {
-        var i = from;
-        if (Vector256.IsHardwareAccelerated)
+        if (!Vector256.IsHardwareAccelerated)
         {
-            for (; i <= to - Vector256<double>.Count; i += Vector256<double>.Count)
+            for (var k = from; k < to; k++)
             {
-                Vector256.LoadUnsafe(ref a, (nuint)i).StoreUnsafe(ref a, (nuint)(i - 1));
+                Unsafe.Add(ref a, k - 1) = Unsafe.Add(ref a, k);
             }
+            return;
         }
-        for (; i < to; i++)
+        var end = Vector256.Create((long)to);
+        var lane = Vector256.Create(0L, 1, 2, 3);
+        for (var i = from; i < to; i += Lanes)
         {
-            Unsafe.Add(ref a, i - 1) = Unsafe.Add(ref a, i);
+            var source = Vector256.LoadUnsafe(ref a, (nuint)i);
+            var target = Vector256.LoadUnsafe(ref a, (nuint)(i - 1));
+            var moves = Vector256.LessThan(Vector256.Create((long)i) + lane, end).AsDouble();
+            Vector256.ConditionalSelect(moves, source, target).StoreUnsafe(ref a, (nuint)(i - 1));
         }
     }
 
-    // a[from..to) moves to a[from+1..to+1). Descending, so every chunk is loaded before it is overwritten.
+    // a[from..to) moves to a[from+1..to+1). Descending whole vectors; the last one keeps the lanes before `from`
+    // (which may reach into the guard before the values) as they were.
     private static void ShiftRight(ref double a, int from, int to)
     {
-        var i = to;
-        if (Vector256.IsHardwareAccelerated)
+        if (!Vector256.IsHardwareAccelerated)
         {
-            for (; i >= from + Vector256<double>.Count; i -= Vector256<double>.Count)
+            for (var k = to - 1; k >= from; k--)
             {
-                var start = i - Vector256<double>.Count;
-                Vector256.LoadUnsafe(ref a, (nuint)start).StoreUnsafe(ref a, (nuint)(start + 1));
+                Unsafe.Add(ref a, k + 1) = Unsafe.Add(ref a, k);
             }
+            return;
         }
-        for (; i > from; i--)
+        var begin = Vector256.Create((long)from);
+        var lane = Vector256.Create(0L, 1, 2, 3);
+        ref var guard = ref Unsafe.Subtract(ref a, Base);
+        for (var i = to; i > from; i -= Lanes)
         {
-            Unsafe.Add(ref a, i) = Unsafe.Add(ref a, i - 1);
+            var start = i - Lanes; // >= from - Lanes >= -Base
+            var at = (nuint)(start + Base);
+            var source = Vector256.LoadUnsafe(ref guard, at);
+            var target = Vector256.LoadUnsafe(ref guard, at + 1);
+            var moves = Vector256.GreaterThanOrEqual(Vector256.Create((long)start) + lane, begin).AsDouble();
+            Vector256.ConditionalSelect(moves, source, target).StoreUnsafe(ref guard, at + 1);
         }
     }
 

@@ -21,6 +21,8 @@ internal sealed class TagStatistics
     private readonly StatDetector[] _all;
     private readonly int _minVotes;
     private readonly int _maxExcludedRun;
+    private double _score;
+    private bool _scoreKnown = true;
 
     public TagStatistics(ConditionSource source, StatisticsOptions options, double sensitivity, int minVotes,
         bool z, bool robust, bool iqr, bool ewma, bool tod, double expectedIntervalSeconds)
@@ -34,7 +36,7 @@ internal sealed class TagStatistics
         var all = new List<StatDetector>(5);
         if (z)
         {
-            _z = new ZScoreDetector(options.ZScore, abs, rel);
+            _z = new ZScoreDetector(options.ZScore, sensitivity, abs, rel);
             all.Add(_z);
         }
         if (robust || iqr)
@@ -43,22 +45,22 @@ internal sealed class TagStatistics
         }
         if (robust)
         {
-            _robust = new RobustZDetector(_window!, options.RobustZ, abs, rel);
+            _robust = new RobustZDetector(_window!, options.RobustZ, sensitivity, abs, rel);
             all.Add(_robust);
         }
         if (iqr)
         {
-            _iqr = new IqrDetector(_window!, options.Iqr, abs, rel);
+            _iqr = new IqrDetector(_window!, options.Iqr, sensitivity, abs, rel);
             all.Add(_iqr);
         }
         if (ewma)
         {
-            _ewma = new EwmaDetector(options.Ewma, abs, rel);
+            _ewma = new EwmaDetector(options.Ewma, sensitivity, abs, rel);
             all.Add(_ewma);
         }
         if (tod)
         {
-            _tod = new TimeOfDayDetector(options.TimeOfDay, expectedIntervalSeconds, abs, rel);
+            _tod = new TimeOfDayDetector(options.TimeOfDay, expectedIntervalSeconds, sensitivity, abs, rel);
             all.Add(_tod);
         }
         _all = [.. all];
@@ -73,7 +75,18 @@ internal sealed class TagStatistics
 
     public int Votes { get; private set; }
 
-    public double Score { get; private set; }
+    /// <summary>Max of the detectors' scores on the latest reading (worked out when read).</summary>
+    public double Score
+    {
+        get
+        {
+            if (!_scoreKnown)
+            {
+                Best(out _);
+            }
+            return _score;
+        }
+    }
 
     public int ExcludedRun { get; private set; }
 
@@ -95,54 +108,56 @@ internal sealed class TagStatistics
         return null;
     }
 
-    /// <summary>Hot path: no allocation, no virtual calls beyond the sink.</summary>
+    /// <summary>
+    /// Hot path: no allocation, no virtual calls beyond the sink. Each detector compares the reading with a
+    /// baseline prepared when the baseline last changed; after the reading is admitted (or not) the changed
+    /// baselines are prepared for the next reading.
+    /// </summary>
     public void OnSample(long timestampMs, double x, IConditionSink sink)
     {
-        var s = Sensitivity;
         var votes = 0;
-        var best = 0.0;
-        var limit = double.NaN;
         if (_z is { } z)
         {
-            z.Evaluate(x, s);
-            Tally(z, ref votes, ref best, ref limit);
+            z.Evaluate(x);
+            votes += z.Flag ? 1 : 0;
         }
-        // The median of the shared window is computed once for both detectors that use it.
-        var median = _window is { } w ? w.Median() : double.NaN;
         if (_robust is { } r)
         {
-            r.Evaluate(x, median, s);
-            Tally(r, ref votes, ref best, ref limit);
+            r.Evaluate(x);
+            votes += r.Flag ? 1 : 0;
         }
         if (_iqr is { } q)
         {
-            q.Evaluate(x, median, s);
-            Tally(q, ref votes, ref best, ref limit);
+            q.Evaluate(x);
+            votes += q.Flag ? 1 : 0;
         }
         if (_ewma is { } e)
         {
-            e.Evaluate(x, s);
-            Tally(e, ref votes, ref best, ref limit);
+            e.Evaluate(x);
+            votes += e.Flag ? 1 : 0;
         }
         if (_tod is { } t)
         {
-            t.Evaluate(x, timestampMs, s);
-            Tally(t, ref votes, ref best, ref limit);
+            t.Evaluate(x, timestampMs);
+            votes += t.Flag ? 1 : 0;
         }
         Votes = votes;
-        Score = best;
+        _scoreKnown = false;
 
         // Report before admitting, so an explanation built during Report shows the baseline that was used.
+        // The score and limit of a report are only worked out here, when there is one.
         var active = votes >= _minVotes;
         if (active)
         {
             Active = true;
-            sink.Report(Source, true, new ConditionSample(timestampMs, x, best, limit));
+            var best = Best(out var score);
+            sink.Report(Source, true, new ConditionSample(timestampMs, x, score, best?.Limit ?? double.NaN));
         }
         else if (Active)
         {
             Active = false;
-            sink.Report(Source, false, new ConditionSample(timestampMs, x, best, double.NaN));
+            Best(out var score);
+            sink.Report(Source, false, new ConditionSample(timestampMs, x, score, double.NaN));
         }
 
         _ewma?.Advance();
@@ -161,37 +176,69 @@ internal sealed class TagStatistics
         {
             Admitted++;
             _z?.Admit(x);
-            _window?.Add(x);
             _ewma?.Admit(x);
             _tod?.Admit(x);
+            if (_window is { } w)
+            {
+                w.Add(x);
+                RefreshWindow(w);
+            }
         }
+        _ewma?.Refresh();
+    }
+
+    private void RefreshWindow(SortedWindow w)
+    {
+        // The median of the shared window is computed once for both detectors that use it.
+        var median = w.Median();
+        _robust?.Refresh(median);
+        _iqr?.Refresh(median);
     }
 
     /// <summary>Probe for tests: evaluates one detector on a hypothetical reading without changing any baseline.</summary>
     internal double Probe(DetectorKind kind, long timestampMs, double x)
     {
+        _ = Score; // work out the latest reading's score before the probe overwrites its detector's evaluation
         switch (kind)
         {
-            case DetectorKind.ZScore when _z is not null: _z.Evaluate(x, Sensitivity); return _z.Score;
-            case DetectorKind.RobustZ when _robust is not null: _robust.Evaluate(x, _window!.Median(), Sensitivity); return _robust.Score;
-            case DetectorKind.Iqr when _iqr is not null: _iqr.Evaluate(x, _window!.Median(), Sensitivity); return _iqr.Score;
-            case DetectorKind.Ewma when _ewma is not null: _ewma.Evaluate(x, Sensitivity); return _ewma.Score;
-            case DetectorKind.TimeOfDay when _tod is not null: _tod.Evaluate(x, timestampMs, Sensitivity); return _tod.Score;
+            case DetectorKind.ZScore when _z is not null: _z.Evaluate(x); return _z.Score;
+            case DetectorKind.RobustZ when _robust is not null: _robust.Evaluate(x); return _robust.Score;
+            case DetectorKind.Iqr when _iqr is not null: _iqr.Evaluate(x); return _iqr.Score;
+            case DetectorKind.Ewma when _ewma is not null: _ewma.Evaluate(x); return _ewma.Score;
+            case DetectorKind.TimeOfDay when _tod is not null: _tod.Evaluate(x, timestampMs); return _tod.Score;
             default: throw new InvalidOperationException($"detector {kind} is not enabled for this tag");
         }
     }
 
-    private static void Tally(StatDetector d, ref int votes, ref double best, ref double limit)
+    /// <summary>
+    /// The highest score of the latest evaluation and the detector that has it (the first one on a tie, null when
+    /// every score is 0), as if every score were computed and compared in detector order; a score is computed
+    /// only for a ratio above the best so far, since FromRatio never decreases with the ratio.
+    /// </summary>
+    private StatDetector? Best(out double score)
     {
-        if (d.Flag)
+        StatDetector? best = null;
+        var bestScore = 0.0;
+        var bestRatio = 0.0;
+        foreach (var d in _all)
         {
-            votes++;
+            var ratio = d.Ratio; // resolves a screened evaluation
+            if (ratio > bestRatio)
+            {
+                // A larger ratio can still round to the same score; only a strictly higher score takes over.
+                var s = AnomalyScore.FromRatio(ratio);
+                if (s > bestScore)
+                {
+                    bestScore = s;
+                    bestRatio = ratio;
+                    best = d;
+                }
+            }
         }
-        if (d.Score > best)
-        {
-            best = d.Score;
-            limit = d.Limit;
-        }
+        _score = bestScore;
+        _scoreKnown = true;
+        score = bestScore;
+        return best;
     }
 
     /// <summary>

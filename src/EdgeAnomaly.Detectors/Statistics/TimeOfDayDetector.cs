@@ -13,17 +13,17 @@ internal sealed class TimeOfDayDetector : StatDetector
     private readonly double[] _mean = new double[24];
     private readonly double[] _variance = new double[24];
     private readonly int _warmup;
-    private readonly double _threshold;
+    private readonly double _limitUnits;
     private readonly double _alphaMin;
     private readonly long _offsetMs;
     private readonly double _absFloor;
     private readonly double _relFloor;
     private int _hour;
 
-    public TimeOfDayDetector(TimeOfDayOptions options, double expectedIntervalSeconds, double absFloor, double relFloor)
+    public TimeOfDayDetector(TimeOfDayOptions options, double expectedIntervalSeconds, double sensitivity, double absFloor, double relFloor)
     {
         _warmup = options.WarmupSamplesPerBucket;
-        _threshold = options.Threshold;
+        _limitUnits = options.Threshold / sensitivity;
         _offsetMs = (long)options.UtcOffset.TotalMilliseconds;
         var interval = expectedIntervalSeconds > 0 ? expectedIntervalSeconds : 1;
         var memory = Math.Max(_warmup, options.MemoryDays * 3600 / interval);
@@ -63,7 +63,7 @@ internal sealed class TimeOfDayDetector : StatDetector
         }
     }
 
-    public void Evaluate(double x, long timestampMs, double sensitivity)
+    public void Evaluate(double x, long timestampMs)
     {
         var h = HourOf(timestampMs);
         _hour = h;
@@ -76,10 +76,7 @@ internal sealed class TimeOfDayDetector : StatDetector
         var mean = _mean[h];
         // Bessel-corrected while the bucket is still a running average; harmless afterwards.
         var std = Floor(Math.Sqrt(_variance[h] * n / (n - 1)), mean, _absFloor, _relFloor);
-        var limitUnits = PerSensitivity(_threshold, sensitivity);
-        var dist = limitUnits * std;
-        var dev = x - mean;
-        Set(Math.Abs(dev) / dist, dev / std, mean, std, dev >= 0 ? mean + dist : mean - dist, limitUnits);
+        Set(x - mean, mean, std, _limitUnits * std, _limitUnits);
     }
 
     /// <summary>Adds the reading last evaluated to its hour's bucket.</summary>
@@ -92,4 +89,6 @@ internal sealed class TimeOfDayDetector : StatDetector
         _mean[h] += alpha * d;
         _variance[h] = (1 - alpha) * (_variance[h] + (alpha * d * d));
     }
+
+    protected override double ComputeStatistic() => LastDeviation / Spread;
 }

@@ -91,6 +91,82 @@ public class SortedWindowTests
         Assert.Equal(SortedWindow.MeanAbsToSigma * 0.3, window.RobustSigma(20), 12);
     }
 
+    // The screening of robust z and the spike check is only exact if this bound never exceeds the MAD: every size
+    // class (odd, even, around the vector width, both rebuild paths), coarse values with many ties, any hint.
+    [Theory]
+    [InlineData(31, 2, false)]
+    [InlineData(32, 3, true)]
+    [InlineData(33, 4, false)]
+    [InlineData(34, 15, true)]
+    [InlineData(35, 15, false)]
+    [InlineData(36, 16, false)]
+    [InlineData(37, 64, true)]
+    [InlineData(38, 65, false)]
+    [InlineData(39, 120, false)]
+    [InlineData(40, 120, true)]
+    [InlineData(41, 121, false)]
+    public void MadLowerBound_NeverExceedsTheMad(int seed, int capacity, bool coarse)
+    {
+        var random = new Random(seed);
+        var window = new SortedWindow(capacity);
+        var hint = 0;
+        for (var i = 0; i < 30 * capacity + 100; i++)
+        {
+            var x = coarse ? random.Next(0, 5) : Math.Round((random.NextDouble() - 0.5) * (i % 500 < 250 ? 1 : 100), 3);
+            window.Add(x);
+            var median = window.Median();
+            var mad = window.Mad(median);
+            var bound = window.MadLowerBound(median, ref hint);
+            Assert.True(bound <= mad, $"bound {bound} > MAD {mad} at {i}");
+            Assert.True(bound >= 0);
+            var anyHint = random.Next(-5, capacity + 5);
+            Assert.True(window.MadLowerBound(median, ref anyHint) <= mad);
+        }
+    }
+
+    // Not needed for exactness, but screening only pays if the bound is close: on Gaussian noise it should stay
+    // near the MAD once the hint has followed the window's balance point.
+    [Theory]
+    [InlineData(120)]
+    [InlineData(15)]
+    public void MadLowerBound_OnGaussianNoise_IsCloseToTheMad(int capacity)
+    {
+        var noise = new Noise(5);
+        var window = new SortedWindow(capacity);
+        var hint = capacity / 4;
+        var ratios = new List<double>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            window.Add(10 + noise.Next());
+            if (window.IsFull)
+            {
+                var median = window.Median();
+                ratios.Add(window.MadLowerBound(median, ref hint) / window.Mad(median));
+            }
+        }
+        Assert.InRange(ratios.Average(), capacity >= 100 ? 0.85 : 0.6, 1.0);
+    }
+
+    [Theory]
+    [InlineData(51, 5)]
+    [InlineData(52, 15)]
+    [InlineData(53, 64)]
+    [InlineData(54, 120)]
+    public void RobustSigmaBeforeLastAdd_IsTheSigmaOfThePreviousWindow(int seed, int capacity)
+    {
+        var random = new Random(seed);
+        var window = new SortedWindow(capacity);
+        window.Add(1);
+        for (var i = 0; i < 20 * capacity; i++)
+        {
+            var x = i % 7 == 0 ? random.Next(0, 3) : Math.Round(random.NextDouble() * 3, 2); // ties with the leaving value too
+            var median = window.Median();
+            var expected = window.RobustSigma(median);
+            window.Add(x);
+            Assert.Equal(expected, window.RobustSigmaBeforeLastAdd(median));
+        }
+    }
+
     private static double BruteMedian(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 
