@@ -15,6 +15,8 @@ public sealed class ModbusRtuServer
     private readonly ILogger _logger;
     private readonly Func<SerialLine> _open;
     private readonly byte[] _scratch = new byte[ModbusFunction.MaxPduLength];
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private long _bytesReceived;
 
     public ModbusRtuServer(ModbusSimulator simulator, SerialLineOptions options, TimeProvider time, ILogger logger, Func<SerialLine>? open = null)
     {
@@ -131,6 +133,7 @@ public sealed class ModbusRtuServer
             {
                 throw new EndOfStreamException("the line was closed");
             }
+            Interlocked.Add(ref _bytesReceived, count);
             var now = _time.GetTimestamp();
             var afterSilence = lastByte != 0 && _time.GetElapsedTime(lastByte, now) >= gap;
             lastByte = now;
@@ -158,7 +161,6 @@ public sealed class ModbusRtuServer
     private async ValueTask HandleFrameAsync(Stream stream, byte[] frame, int length, byte[] response, CancellationToken ct)
     {
         var unitId = frame[0];
-        var function = frame[1];
         if (unitId == 0)
         {
             Broadcast(frame.AsSpan(1, length - 3));
@@ -180,25 +182,76 @@ public sealed class ModbusRtuServer
         }
         if (faults.DelayMs > 0)
         {
+            // Answered later in the background so the other units on the line keep their cadence.
             _simulator.Counters.Fault();
-            await Task.Delay(TimeSpan.FromMilliseconds(faults.DelayMs), _time, ct);
+            _ = AnswerLateAsync(stream, frame.AsSpan(0, length).ToArray(), unit, faults, Interlocked.Read(ref _bytesReceived), ct);
+            return;
         }
+        var total = BuildResponse(frame, length, unit, faults, response);
+        if (total > 0)
+        {
+            await WriteAsync(stream, response, total, ct);
+        }
+    }
+
+    /// <summary>
+    /// A late answer goes out only if the line stayed quiet since the request: once the master has sent anything
+    /// else it has given up, and on a real bus the late answer would collide with the next exchange.
+    /// </summary>
+    private async Task AnswerLateAsync(Stream stream, byte[] frame, PumpUnit unit, UnitTransportFaults faults, long receivedAtRequest, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(faults.DelayMs), _time, ct);
+            if (Interlocked.Read(ref _bytesReceived) != receivedAtRequest)
+            {
+                return;
+            }
+            var response = new byte[RtuFrameAssembler.MaxFrameLength];
+            var total = BuildResponse(frame, frame.Length, unit, faults, response);
+            if (total > 0)
+            {
+                await WriteAsync(stream, response, total, ct);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The line closed or the server stopped while the answer was held back: nothing to answer to.
+        }
+    }
+
+    private int BuildResponse(byte[] frame, int length, PumpUnit unit, UnitTransportFaults faults, byte[] response)
+    {
         var pduLength = faults.Exception != ModbusExceptionCode.None
-            ? ModbusRequestHandler.WriteException(function, faults.Exception, response.AsSpan(1))
+            ? ModbusRequestHandler.WriteException(frame[1], faults.Exception, response.AsSpan(1))
             : ModbusRequestHandler.Handle(frame.AsSpan(1, length - 3), unit, response.AsSpan(1, ModbusFunction.MaxPduLength));
         if (pduLength == 0)
         {
-            return;
+            return 0;
         }
-        response[0] = unitId;
+        response[0] = frame[0];
         var total = ModbusCrc.Append(response, 1 + pduLength);
         if (faults.BadCrc)
         {
             _simulator.Counters.Fault();
             response[total - 1] ^= 0xA5;
         }
-        await stream.WriteAsync(response.AsMemory(0, total), ct);
-        await stream.FlushAsync(ct);
+        return total;
+    }
+
+    private async ValueTask WriteAsync(Stream stream, byte[] response, int total, CancellationToken ct)
+    {
+        // Answers held back by a delay fault are written from their own task: one frame at a time on the line.
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await stream.WriteAsync(response.AsMemory(0, total), ct);
+            await stream.FlushAsync(ct);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
         _simulator.Counters.Response((response[1] & ModbusFunction.ExceptionFlag) != 0);
     }
 

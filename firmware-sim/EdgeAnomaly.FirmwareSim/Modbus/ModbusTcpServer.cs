@@ -293,20 +293,13 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 }
                 if (faults.DelayMs > 0)
                 {
+                    // Answered later from its own task: requests behind it on this connection (other units
+                    // through a shared connection) are answered meanwhile; the master matches by transaction id.
                     _simulator.Counters.Fault();
-                    await Task.Delay(TimeSpan.FromMilliseconds(faults.DelayMs), _time, ct);
-                }
-                var pduLength = Execute(unit, faults, request.AsSpan(0, mbap.PduLength), response.AsSpan(MbapHeader.Size));
-                if (pduLength == 0)
-                {
+                    _ = AnswerLateAsync(stream, connection, mbap, request.AsSpan(0, mbap.PduLength).ToArray(), unit, faults, ct);
                     continue;
                 }
-                if (faults.CorruptMode != 0)
-                {
-                    _simulator.Counters.Fault();
-                }
-                await SendAsync(stream, mbap, response, pduLength, faults.CorruptMode, ct);
-                _simulator.Counters.Response((response[MbapHeader.Size] & ModbusFunction.ExceptionFlag) != 0);
+                await AnswerAsync(stream, connection, mbap, request.AsMemory(0, mbap.PduLength), unit, faults, response, ct);
             }
         }
         catch (OperationCanceledException)
@@ -323,6 +316,42 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             connection.Close();
             connection.Release();
             ModbusLog.TcpDisconnected(_logger, remote, reason);
+        }
+    }
+
+    private async ValueTask AnswerAsync(NetworkStream stream, Connection connection, MbapHeader mbap, ReadOnlyMemory<byte> request, PumpUnit unit, UnitTransportFaults faults, byte[] response, CancellationToken ct)
+    {
+        var pduLength = Execute(unit, faults, request.Span, response.AsSpan(MbapHeader.Size));
+        if (pduLength == 0)
+        {
+            return;
+        }
+        if (faults.CorruptMode != 0)
+        {
+            _simulator.Counters.Fault();
+        }
+        await connection.WriteLock.WaitAsync(ct);
+        try
+        {
+            await SendAsync(stream, mbap, response, pduLength, faults.CorruptMode, ct);
+        }
+        finally
+        {
+            connection.WriteLock.Release();
+        }
+        _simulator.Counters.Response((response[MbapHeader.Size] & ModbusFunction.ExceptionFlag) != 0);
+    }
+
+    private async Task AnswerLateAsync(NetworkStream stream, Connection connection, MbapHeader mbap, byte[] request, PumpUnit unit, UnitTransportFaults faults, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(faults.DelayMs), _time, ct);
+            await AnswerAsync(stream, connection, mbap, request, unit, faults, new byte[MbapHeader.Size + ModbusFunction.MaxPduLength], ct);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // The connection closed while the answer was held back.
         }
     }
 
@@ -345,6 +374,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         private int _closed;
 
         public Socket Socket { get; } = socket;
+
+        /// <summary>One response at a time on the stream (late answers are written from their own task).</summary>
+        public SemaphoreSlim WriteLock { get; } = new(1, 1);
 
         public CancellationToken Token => _cts.Token;
 

@@ -93,6 +93,33 @@ public class ModbusRtuTests
     }
 
     [Fact]
+    public async Task DelayFault_OtherUnitsOnTheLineKeepTheirCadence_LateAnswerOnlyOnAQuietLine()
+    {
+        await using var pty = await SocatPtyPair.StartAsync();
+        await using var host = SimHost.Create(new ModbusSimulatorOptions { Units = [1, 2], Freeze = true, Faults = [ModbusFaultSpec.Parse("delay:1@1+60:3000")] });
+        await host.StartRtuAsync(pty.SlaveEnd);
+        using var master = new RawRtuMaster(pty.MasterEnd);
+        host.Advance(TimeSpan.FromSeconds(1));
+        var readSpeed1 = RawRtuMaster.Frame(0x01, 0x03, 0x00, 0x00, 0x00, 0x01);
+        var readSpeed2 = RawRtuMaster.Frame(0x02, 0x03, 0x00, 0x00, 0x00, 0x01);
+
+        // The master gives unit 1 up and polls unit 2: unit 2 answers at once, unit 1's late answer is not sent.
+        master.Send(readSpeed1);
+        master.Send(readSpeed2);
+        var fast = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(RawRtuMaster.Frame(0x02, 0x03, 0x02, 0x05, 0xAA), master.Receive());
+        Assert.True(fast.ElapsedMilliseconds < 2500, $"unit 2 answered after {fast.ElapsedMilliseconds} ms, not before unit 1's delay");
+
+        // A patient master on a quiet line gets unit 1's answer late (and the first, suppressed one, never).
+        var slow = System.Diagnostics.Stopwatch.StartNew();
+        master.Send(readSpeed1);
+        Assert.Equal(RawRtuMaster.Frame(0x01, 0x03, 0x02, 0x05, 0xAA), master.Receive());
+        Assert.True(slow.ElapsedMilliseconds >= 2900, $"late answer after {slow.ElapsedMilliseconds} ms");
+        master.Send(readSpeed2);
+        Assert.Equal(RawRtuMaster.Frame(0x02, 0x03, 0x02, 0x05, 0xAA), master.Receive());
+    }
+
+    [Fact]
     public async Task Mbpoll_UnitNotOnTheLine_GetsNoAnswer()
     {
         await using var pty = await SocatPtyPair.StartAsync();

@@ -164,6 +164,25 @@ public class ModbusTcpServerTests
     }
 
     [Fact]
+    public async Task DelayFault_LateAnswer_OtherUnitsOnTheSameConnectionAreAnsweredMeanwhile()
+    {
+        await using var host = SimHost.Create(new ModbusSimulatorOptions { Units = [1, 2], Freeze = true, Faults = [ModbusFaultSpec.Parse("delay:1@1+10:1500")] });
+        host.StartTcp();
+        using var client = await RawTcpClient.ConnectAsync(host.Port);
+        host.Advance(TimeSpan.FromSeconds(1));
+        var sent = System.Diagnostics.Stopwatch.StartNew();
+
+        await client.SendAsync([.. RawTcpClient.Request(1, 1, ReadCurrent), .. RawTcpClient.Request(2, 2, ReadCurrent)]);
+
+        var first = (await client.ReceiveAsync())!.Value;
+        var second = (await client.ReceiveAsync())!.Value;
+        Assert.Equal(((ushort)2, (byte)2), (first.TransactionId, first.Unit));
+        Assert.Equal(((ushort)1, (byte)1), (second.TransactionId, second.Unit));
+        Assert.True(sent.ElapsedMilliseconds >= 1400, $"late answer after {sent.ElapsedMilliseconds} ms");
+        Assert.Equal(10.25f, RegisterEncodingFromPdu(second.Pdu));
+    }
+
+    [Fact]
     public async Task DropFault_SharedListener_ClosesConnectionsOfThatUnit_OtherUnitsKeepTheirs()
     {
         await using var host = SimHost.Create(new ModbusSimulatorOptions { Units = [1, 2], Freeze = true, Faults = [ModbusFaultSpec.Parse("drop:1@1+1")] });
