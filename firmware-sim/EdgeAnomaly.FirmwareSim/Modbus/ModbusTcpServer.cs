@@ -84,24 +84,18 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                TaskCompletionSource? resume = null;
-                CancellationTokenSource acceptCts;
+                TaskCompletionSource? resume;
+                CancellationTokenSource? acceptCts;
                 lock (_gate)
                 {
-                    if (_dropped)
-                    {
-                        resume = _resume;
-                        acceptCts = null!;
-                    }
-                    else
-                    {
-                        acceptCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                        _acceptCts = acceptCts;
-                    }
+                    // A drop on a per-unit listener cancels the pending accept through _acceptCts.
+                    resume = _dropped ? _resume : null;
+                    acceptCts = _dropped ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    _acceptCts = acceptCts;
                 }
-                if (resume is not null)
+                if (acceptCts is null)
                 {
-                    await RefuseUntilResumedAsync(resume, ct);
+                    await RefuseUntilResumedAsync(resume!, ct);
                     continue;
                 }
                 Socket socket;
