@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using EdgeAnomaly.Core.Tags;
 using EdgeAnomaly.Devices;
+using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Ingest;
 using Microsoft.Extensions.Configuration;
 
@@ -82,6 +83,7 @@ public static partial class ConfigLoader
         {
             config.Store.Path = Path.GetFullPath(config.Store.Path, config.Gateway.DataDir);
         }
+        ModelsConfig.ResolvePaths(config.Models, config.Gateway.DataDir);
         if (string.IsNullOrWhiteSpace(config.Central.GatewayId))
         {
             config.Central.GatewayId = config.Gateway.Id;
@@ -171,6 +173,7 @@ public static partial class ConfigLoader
             }
         }
         ValidateDevices(config.Devices, declared, errors);
+        errors.AddRange(ModelsConfig.Validate(config.Models, config.Assets));
         return errors;
     }
 

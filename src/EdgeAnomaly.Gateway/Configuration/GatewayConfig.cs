@@ -1,6 +1,7 @@
 using EdgeAnomaly.Detectors;
 using EdgeAnomaly.Devices;
 using EdgeAnomaly.Gateway.Alarm;
+using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Storage;
 using EdgeAnomaly.Uplink;
@@ -41,6 +42,9 @@ public sealed class GatewayConfig
     /// <see cref="Assets"/> (docs/devices.md).
     /// </summary>
     public DevicesOptions Devices { get; set; } = new();
+
+    /// <summary>On-gateway anomaly models per asset: bundles, self-training, scoring options (docs/configuration.md, "Models").</summary>
+    public ModelsSection Models { get; set; } = new();
 }
 
 public sealed class GatewaySection

@@ -1,5 +1,6 @@
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Gateway.Pipeline;
 using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
@@ -25,7 +26,8 @@ public sealed class HealthReporter(
     LocalReadingChannel localReadings,
     IEnumerable<ILocalSourceStatus> localSources,
     TimeProvider time,
-    ILogger<HealthReporter> log) : BackgroundService
+    ILogger<HealthReporter> log,
+    IModelStatusSource? models = null) : BackgroundService
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly ILocalSourceStatus[] _localSources = [.. localSources];
@@ -39,7 +41,8 @@ public sealed class HealthReporter(
             source.Collect(devices);
         }
         var gauges = new HealthGauges(store.PendingCount, store.DatabaseSizeBytes, uplink.IsConnected, ingest.IsConnected,
-            pipeline.OpenEvents, pipeline.NodesSnapshot, new LocalSourcesHealth(localReadings.Counters, localReadings.Pending, devices));
+            pipeline.OpenEvents, pipeline.NodesSnapshot, new LocalSourcesHealth(localReadings.Counters, localReadings.Pending, devices),
+            models?.Snapshot());
         return HealthJson.Serialize(config.Gateway.Id, now.ToUnixTimeMilliseconds(), (long)(now - _started).TotalSeconds, counters, gauges);
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 
@@ -14,7 +15,8 @@ public sealed record HealthGauges(
     bool IngestConnected,
     int OpenEvents,
     IReadOnlyList<NodeState> Nodes,
-    LocalSourcesHealth? Local = null);
+    LocalSourcesHealth? Local = null,
+    IReadOnlyList<ModelStatus>? Models = null);
 
 /// <summary>Local sources (Modbus, serial, GPIO): counters per kind, queue depth and one entry per device.</summary>
 public sealed record LocalSourcesHealth(LocalSourceCounters Counters, int QueuePending, IReadOnlyList<LocalDeviceHealth> Devices);
@@ -72,6 +74,10 @@ public static class HealthJson
             }
             w.WriteEndArray();
             WriteSources(w, c, g.Local);
+            if (g.Models is not null)
+            {
+                WriteModels(w, g.Models);
+            }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -120,6 +126,47 @@ public static class HealthJson
             w.WriteNumber("requests", d.Requests);
             w.WriteNumber("timeouts", d.Timeouts);
             w.WriteNumber("errors", d.Errors);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>"models": one entry per modelled asset: state, version in force, warm-up progress, why, the latest step.</summary>
+    private static void WriteModels(Utf8JsonWriter w, IReadOnlyList<ModelStatus> models)
+    {
+        w.WriteStartArray("models");
+        foreach (var m in models)
+        {
+            w.WriteStartObject();
+            w.WriteString("asset", m.Asset);
+            w.WriteString("state", ModelStatus.ToWire(m.State));
+            w.WriteString("text", m.Text);
+            w.WriteNumber("version", m.Version);
+            if (m.State == ModelState.WarmingUp || m.ProgressPercent > 0)
+            {
+                w.WriteNumber("progress_pct", m.ProgressPercent);
+            }
+            if (m.Detail is not null)
+            {
+                w.WriteString("detail", m.Detail);
+            }
+            if (m.RefusedUpdate is not null)
+            {
+                w.WriteString("refused_update", m.RefusedUpdate);
+            }
+            if (m.CreatedAtMs > 0)
+            {
+                w.WriteNumber("created_at_ms", m.CreatedAtMs);
+            }
+            w.WriteNumber("steps", m.Steps);
+            if (m.LastStep is { Valid: true } step)
+            {
+                w.WriteNumber("last_step_ms", step.TimestampMs);
+                w.WriteNumber("last_score", step.Fused);
+                w.WriteNumber("threshold", step.Threshold);
+                w.WriteNumber("regime", step.Regime);
+                w.WriteBoolean("anomaly", step.Anomaly);
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -5,6 +5,7 @@ using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Detectors;
 using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Rules;
@@ -68,6 +69,7 @@ public sealed class GatewayPipeline : BackgroundService
     private readonly GatewayCounters _counters;
     private readonly PipelineHeartbeat _heartbeat;
     private readonly IEventObserver? _observer;
+    private readonly ModelRuntime? _models;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly TimeSpan _orphanGrace;
@@ -96,7 +98,8 @@ public sealed class GatewayPipeline : BackgroundService
         PipelineSettings settings,
         TimeProvider time,
         ILogger<GatewayPipeline> log,
-        IEventObserver? observer = null)
+        IEventObserver? observer = null,
+        ModelRuntime? models = null)
     {
         _messages = messages;
         _localBatches = localReadings.Reader;
@@ -113,6 +116,7 @@ public sealed class GatewayPipeline : BackgroundService
         _counters = counters;
         _heartbeat = heartbeat;
         _observer = observer;
+        _models = models;
         _time = time;
         _log = log;
         _orphanGrace = settings.OrphanGrace;
@@ -282,6 +286,7 @@ public sealed class GatewayPipeline : BackgroundService
             _values.Update(reading);
             _detectors.OnReading(reading, _tracker);
             rules?.OnReading(reading, _tracker);
+            _models?.OnReading(reading);
         }
         _store.AppendReadings(readings);
     }
@@ -318,6 +323,7 @@ public sealed class GatewayPipeline : BackgroundService
                 _values.Update(reading);
                 _detectors.OnReading(reading, _tracker);
                 rules?.OnReading(reading, _tracker);
+                _models?.OnReading(reading);
             }
             if (kept < readings.Length)
             {
@@ -344,6 +350,7 @@ public sealed class GatewayPipeline : BackgroundService
             _tracker.MarkAllOrphaned(nowMs);
         }
         _detectors.OnTick(nowMs, _tracker);
+        _models?.OnTick();
         _tracker.Tick(nowMs, _orphanGrace);
         CommitAndAnnounce();
         ReportEvictions(nowMs);
