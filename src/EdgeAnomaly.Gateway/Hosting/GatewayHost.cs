@@ -6,6 +6,7 @@ using EdgeAnomaly.Detectors;
 using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Gateway.Health;
+using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Gateway.Pipeline;
 using EdgeAnomaly.Gateway.Sources;
 using EdgeAnomaly.Ingest;
@@ -35,6 +36,9 @@ public sealed class GatewayHostOptions
 
     /// <summary>Used instead of the GPIO output (tests, the demo).</summary>
     public IAlarmOutput? AlarmOutput { get; init; }
+
+    /// <summary>Told about every scored model step on the pipeline thread (tests compare live and replayed scores).</summary>
+    public IModelStepObserver? ModelObserver { get; init; }
 }
 
 /// <summary>Composes the gateway from its parts. Wiring only: no logic lives here.</summary>
@@ -103,14 +107,32 @@ public static class GatewayHost
         // then the forwarder, and the uplink last (it publishes the retained offline state).
         services.AddSingleton<IHostedService>(sp => new LoopService("uplink", sp.GetRequiredService<UplinkClient>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new LoopService("forwarder", sp.GetRequiredService<EventForwarder>().RunAsync));
+        AddModels(services, config, registry, options);
         services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<GatewayStore>(),
             sp.GetRequiredService<UplinkClient>(), sp.GetRequiredService<MqttIngestClient>(), sp.GetRequiredService<GatewayPipeline>(),
-            localReadings, sp.GetServices<ILocalSourceStatus>(), options.Time, sp.GetRequiredService<ILogger<HealthReporter>>()));
+            localReadings, sp.GetServices<ILocalSourceStatus>(), options.Time, sp.GetRequiredService<ILogger<HealthReporter>>(),
+            sp.GetService<ModelRuntime>()));
         services.AddHostedService(sp => sp.GetRequiredService<GatewayPipeline>());
         services.AddHostedService(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
         services.AddSingleton<IHostedService>(sp => new LoopService("ingest", sp.GetRequiredService<MqttIngestClient>().RunAsync));
         services.AddHostedService<SystemdWatchdog>();
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The model runtime, when any asset is modelled: registered before the pipeline so its bundles are loaded before
+    /// the first reading and its background training stops after the pipeline has drained.
+    /// </summary>
+    private static void AddModels(IServiceCollection services, GatewayConfig config, TagRegistry registry, GatewayHostOptions options)
+    {
+        var assets = ModelsConfig.ResolveAll(config.Models, config.Assets);
+        if (assets.Count == 0)
+        {
+            return;
+        }
+        services.AddSingleton(sp => new ModelRuntime(config.Models, assets, registry, sp.GetRequiredService<EventTracker>(), options.Time,
+            sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ModelRuntime>());
     }
 
     private static Func<TagInfo, TagDetectorOverrides?> TagOverrides(GatewayConfig config)
