@@ -38,6 +38,8 @@ public enum ModbusFrameError
     BadLength,
     BadByteCount,
     EchoMismatch,
+    /// <summary>RTU: the bus did not go quiet within the timeout before a request (another master, noise, wrong baud rate).</summary>
+    LineNotQuiet,
 }
 
 /// <summary>A frame arrived but is not a valid answer to the request (corrupt, truncated, or someone else's).</summary>
