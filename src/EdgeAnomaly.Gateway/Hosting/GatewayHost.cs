@@ -125,6 +125,8 @@ public static class GatewayHost
     /// </summary>
     private static void AddModels(IServiceCollection services, GatewayConfig config, TagRegistry registry, GatewayHostOptions options)
     {
+        // Configs built in code (the demo) have not been through the loader's path resolution.
+        ModelsConfig.ResolvePaths(config.Models, config.Gateway.DataDir);
         var assets = ModelsConfig.ResolveAll(config.Models, config.Assets);
         if (assets.Count == 0)
         {
