@@ -10,6 +10,23 @@ public sealed partial class GatewayStore
 {
     private readonly record struct PendingBlock(long DbTagId, long FirstTs, long LastTs, int Count, byte[] Data);
 
+    /// <summary>First size of a tag's buffer: a minute of a 1 Hz tag fits without growing.</summary>
+    private const int InitialTagBuffer = 64;
+
+    private sealed class TagBuffer(int size)
+    {
+        public long[] Ts = new long[size];
+        public double[] Values = new double[size];
+        public byte[] Quality = new byte[size];
+
+        public void Grow(int size)
+        {
+            Array.Resize(ref Ts, size);
+            Array.Resize(ref Values, size);
+            Array.Resize(ref Quality, size);
+        }
+    }
+
     /// <summary>
     /// Maps the registry's tags to stable database ids (tags(asset, name)) and allocates the per-tag buffers.
     /// Call again after a configuration reload: buffered readings are flushed under the old mapping first.
@@ -41,9 +58,7 @@ public sealed partial class GatewayStore
         }
         _capacity = capacity;
         _dbTagIds = ids;
-        _bufTs = new long[registry.TagCount * capacity];
-        _bufValue = new double[registry.TagCount * capacity];
-        _bufQuality = new byte[registry.TagCount * capacity];
+        _buffers = new TagBuffer?[registry.TagCount];
         _bufCount = new int[registry.TagCount];
         _encodeScratch = new byte[ReadingBlockCodec.MaxEncodedLength(capacity)];
     }
@@ -63,8 +78,9 @@ public sealed partial class GatewayStore
     }
 
     /// <summary>
-    /// Buffers readings per tag (pipeline thread only; no allocation). A tag whose buffer is full is written
-    /// as a block at once. Readings of tags not registered throw: the registry and the store must agree.
+    /// Buffers readings per tag (pipeline thread only; allocates only while a tag's buffer grows to what one flush
+    /// interval needs). A tag whose buffer holds the block capacity is written as a block at once. Readings of tags
+    /// not registered throw: the registry and the store must agree.
     /// </summary>
     public void AppendReadings(ReadOnlySpan<Reading> readings)
     {
@@ -84,10 +100,18 @@ public sealed partial class GatewayStore
                 FlushTag(id);
                 c = 0;
             }
-            var at = (id * capacity) + c;
-            _bufTs[at] = r.TimestampMs;
-            _bufValue[at] = r.Value;
-            _bufQuality[at] = (byte)r.Quality;
+            var buffer = _buffers[id];
+            if (buffer is null)
+            {
+                buffer = _buffers[id] = new TagBuffer(Math.Min(InitialTagBuffer, capacity));
+            }
+            else if (c == buffer.Ts.Length)
+            {
+                buffer.Grow(Math.Min(2 * c, capacity));
+            }
+            buffer.Ts[c] = r.TimestampMs;
+            buffer.Values[c] = r.Value;
+            buffer.Quality[c] = (byte)r.Quality;
             counts[id] = c + 1;
         }
     }
@@ -131,9 +155,9 @@ public sealed partial class GatewayStore
     private void EncodeTag(int id)
     {
         var count = _bufCount[id];
-        var start = id * _capacity;
-        var ts = _bufTs.AsSpan(start, count);
-        var len = ReadingBlockCodec.Encode(ts, _bufValue.AsSpan(start, count), _bufQuality.AsSpan(start, count), _encodeScratch);
+        var buffer = _buffers[id]!;
+        var ts = buffer.Ts.AsSpan(0, count);
+        var len = ReadingBlockCodec.Encode(ts, buffer.Values.AsSpan(0, count), buffer.Quality.AsSpan(0, count), _encodeScratch);
         long first = long.MaxValue, last = long.MinValue;
         foreach (var t in ts)
         {
@@ -167,9 +191,11 @@ public sealed partial class GatewayStore
                     try
                     {
                         var p = _insertBlock.Parameters;
+                        var span = _maxBlockSpanMs;
                         for (var i = start; i < end; i++)
                         {
                             var b = _blocks[i];
+                            span = Math.Max(span, SaturatingSpan(b.FirstTs, b.LastTs));
                             p[0].Value = b.DbTagId;
                             p[1].Value = b.FirstTs;
                             p[2].Value = b.LastTs;
@@ -177,7 +203,12 @@ public sealed partial class GatewayStore
                             p[4].Value = b.Data;
                             _insertBlock.ExecuteNonQuery();
                         }
+                        if (span > _maxBlockSpanMs)
+                        {
+                            SaveMaxBlockSpan(tx, span);
+                        }
                         tx.Commit();
+                        _maxBlockSpanMs = span;
                     }
                     finally
                     {
@@ -191,20 +222,35 @@ public sealed partial class GatewayStore
     }
 
     /// <summary>Decoded readings of one tag with timestamps in [fromMs, toMs], oldest first (written blocks only).</summary>
+    /// <remarks>
+    /// Blocks are indexed by (first_ts, tag_id), not by tag: every flush adds one block per tag, and a per-tag index
+    /// put each of them into a different index page (one page write per tag per flush, growing with history). By
+    /// time, a flush's blocks land side by side. A block overlapping [from, to] starts no earlier than from minus
+    /// the longest span of any block written (kept in meta), so that bounds the index range to read.
+    /// </remarks>
     public IReadOnlyList<StoredReading> ReadReadings(string asset, string tag, long fromMs, long toMs)
     {
         var result = new List<StoredReading>();
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var find = _db.CreateCommand();
+            find.CommandText = "SELECT id FROM tags WHERE asset=$a AND name=$n";
+            find.Parameters.AddWithValue("$a", asset);
+            find.Parameters.AddWithValue("$n", tag);
+            if (find.ExecuteScalar() is not long tagId)
+            {
+                return result;
+            }
             using var cmd = _db.CreateCommand();
             cmd.CommandText = """
-                SELECT b.data FROM blocks b JOIN tags t ON t.id = b.tag_id
-                WHERE t.asset=$a AND t.name=$n AND b.first_ts <= $to AND b.last_ts >= $from
-                ORDER BY b.first_ts, b.id
+                SELECT data FROM blocks INDEXED BY blocks_by_time
+                WHERE first_ts >= $lo AND first_ts <= $to AND tag_id = $t AND last_ts >= $from
+                ORDER BY first_ts, id
                 """;
-            cmd.Parameters.AddWithValue("$a", asset);
-            cmd.Parameters.AddWithValue("$n", tag);
+            cmd.Parameters.AddWithValue("$t", tagId);
+            var span = _maxBlockSpanMs;
+            cmd.Parameters.AddWithValue("$lo", fromMs < long.MinValue + span ? long.MinValue : fromMs - span);
             cmd.Parameters.AddWithValue("$from", fromMs);
             cmd.Parameters.AddWithValue("$to", toMs);
             using var r = cmd.ExecuteReader();
@@ -214,6 +260,35 @@ public sealed partial class GatewayStore
             }
         }
         return result;
+    }
+
+    private static long SaturatingSpan(long first, long last) => last >= first ? (last - first < 0 ? long.MaxValue : last - first) : 0;
+
+    // The longest block span ever written (never lowered: a bound only has to be at least the true maximum).
+    private long LoadMaxBlockSpan()
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key='max_block_span_ms'";
+        if (cmd.ExecuteScalar() is string text && long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var span))
+        {
+            return span;
+        }
+        // A file from before this key: measure once (a full scan, only on the first open after the upgrade).
+        cmd.CommandText = "SELECT coalesce(max(last_ts - first_ts), 0) FROM blocks";
+        var measured = Math.Max(0, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        using var tx = _db.BeginTransaction();
+        SaveMaxBlockSpan(tx, measured);
+        tx.Commit();
+        return measured;
+    }
+
+    private void SaveMaxBlockSpan(SqliteTransaction tx, long span)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO meta(key, value) VALUES('max_block_span_ms', $v) ON CONFLICT(key) DO UPDATE SET value=excluded.value";
+        cmd.Parameters.AddWithValue("$v", span.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        cmd.ExecuteNonQuery();
     }
 
     /// <summary>

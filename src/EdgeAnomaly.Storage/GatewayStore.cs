@@ -42,14 +42,14 @@ public sealed partial class GatewayStore : IDisposable
     private readonly SqliteCommand _deleteRange;
 
     private long _pending;
+    private long _maxBlockSpanMs;
     private long _lastRetentionMs = long.MinValue;
     private bool _disposed;
 
-    // Per-tag reading buffers, preallocated as flat arrays indexed [tagId * capacity + i]: no allocation per reading.
+    // Per-tag reading buffers, allocated at a tag's first reading and doubled while it fills (up to the block
+    // capacity): they settle at the size one flush interval needs, and then nothing is allocated per reading.
     private int _capacity;
-    private long[] _bufTs = [];
-    private double[] _bufValue = [];
-    private byte[] _bufQuality = [];
+    private TagBuffer?[] _buffers = [];
     private int[] _bufCount = [];
     private long[] _dbTagIds = [];
     private byte[] _encodeScratch = [];
@@ -116,6 +116,7 @@ public sealed partial class GatewayStore : IDisposable
             _markRange = Prepare("UPDATE events SET delivered=1 WHERE (id, rev) IN (SELECT event_id, rev FROM outbox WHERE seq BETWEEN $lo AND $hi)", "$lo", "$hi");
             _deleteRange = Prepare("DELETE FROM outbox WHERE seq BETWEEN $lo AND $hi", "$lo", "$hi");
             _pending = ScalarLong("SELECT count(*) FROM outbox");
+            _maxBlockSpanMs = LoadMaxBlockSpan();
         }
         catch
         {
@@ -149,7 +150,8 @@ public sealed partial class GatewayStore : IDisposable
             CREATE TABLE IF NOT EXISTS tags(id INTEGER PRIMARY KEY, asset TEXT NOT NULL, name TEXT NOT NULL, UNIQUE(asset, name));
             CREATE TABLE IF NOT EXISTS blocks(id INTEGER PRIMARY KEY, tag_id INTEGER NOT NULL, first_ts INTEGER NOT NULL,
               last_ts INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL);
-            CREATE INDEX IF NOT EXISTS blocks_by_tag ON blocks(tag_id, first_ts);
+            DROP INDEX IF EXISTS blocks_by_tag;
+            CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks(first_ts, tag_id);
             CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, asset TEXT NOT NULL, kind INTEGER NOT NULL,
               severity INTEGER NOT NULL, state INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER,
               rev INTEGER NOT NULL, payload BLOB NOT NULL, updated_ms INTEGER NOT NULL, delivered INTEGER NOT NULL);

@@ -21,7 +21,10 @@ public sealed class StoreOptions
     /// </remarks>
     public TimeSpan ReadingsFlushInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Readings buffered per tag before that tag's block is written early (memory: tags x capacity x 17 bytes).</summary>
+    /// <summary>
+    /// Readings buffered per tag before that tag's block is written early. Buffers grow to what a flush interval needs
+    /// (at most tags x capacity x 17 bytes; 64 readings per tag to start).
+    /// </summary>
     public int ReadingsBlockCapacity { get; set; } = 1024;
 
     public IEnumerable<string> Validate()

@@ -248,6 +248,75 @@ public sealed class GatewayStoreTests : IDisposable
         Assert.Empty(store.ReadReadings("pump-0", "nope", 0, long.MaxValue));
     }
 
+    // Blocks are found through a time index bounded by the longest block span: a late block (old readings written after
+    // newer ones) and a block spanning much longer than the rest must still be found, and nothing outside the range.
+    [Fact]
+    public void Readings_LateAndLongBlocks_AreFoundByTimeRange()
+    {
+        using (var store = Open())
+        {
+            store.RegisterTags(TestData.Registry(assets: 1, tagsPerAsset: 2));
+            store.AppendReadings([new Reading(0, T0 + 100_000, 1), new Reading(1, T0 + 100_000, 10)]);
+            store.FlushReadings();
+            // Late: older than what is already written. Long: one block from T0 - 1 h to T0 + 200 s.
+            store.AppendReadings([new Reading(0, T0 + 50_000, 2), new Reading(1, T0 - 3_600_000, 11), new Reading(1, T0 + 200_000, 12)]);
+            store.FlushReadings();
+            store.AppendReadings([new Reading(0, T0 + 300_000, 3)]);
+            store.FlushReadings();
+            Assert.Equal([(50_000L, 2.0), (100_000L, 1.0)], store.ReadReadings("pump-0", "tag0", T0, T0 + 150_000).Select(r => (r.TimestampMs - T0, r.Value)));
+            Assert.Equal([12.0], store.ReadReadings("pump-0", "tag1", T0 + 150_000, T0 + 250_000).Select(r => r.Value));
+        }
+        // The span bound survives a restart.
+        using var reopened = Open();
+        Assert.Equal([12.0], reopened.ReadReadings("pump-0", "tag1", T0 + 199_000, T0 + 200_000).Select(r => r.Value));
+        Assert.Equal([11.0, 12.0, 10.0], reopened.ReadReadings("pump-0", "tag1", long.MinValue, long.MaxValue).Select(r => r.Value)); // by block start
+    }
+
+    // A file written before the time index: the per-tag index is dropped and the span bound measured once.
+    [Fact]
+    public void Readings_FileWithTheOldPerTagIndex_IsUpgradedOnOpen()
+    {
+        var path = _dir.File("gw.db");
+        using (var store = Open())
+        {
+            store.RegisterTags(TestData.Registry(assets: 1, tagsPerAsset: 1));
+            store.AppendReadings([new Reading(0, T0 - 7_200_000, 1), new Reading(0, T0, 2)]);
+            store.FlushReadings();
+        }
+        using (var raw = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            raw.Open();
+            using var cmd = raw.CreateCommand();
+            cmd.CommandText = "DROP INDEX blocks_by_time; CREATE INDEX blocks_by_tag ON blocks(tag_id, first_ts); DELETE FROM meta WHERE key='max_block_span_ms';";
+            cmd.ExecuteNonQuery();
+        }
+        using var reopened = Open();
+        // The block starts two hours before the range: found only if the measured span bound covers it.
+        Assert.Equal([2.0], reopened.ReadReadings("pump-0", "tag0", T0 - 10, T0).Select(r => r.Value));
+        using var check = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        check.Open();
+        using var q = check.CreateCommand();
+        q.CommandText = "SELECT group_concat(name) FROM sqlite_master WHERE type='index' AND tbl_name='blocks'";
+        Assert.Equal("blocks_by_time", q.ExecuteScalar());
+    }
+
+    // Buffers start small and grow: a tag far above the first buffer size loses nothing.
+    [Fact]
+    public void Readings_BufferGrowsPastItsFirstSize()
+    {
+        using var store = Open();
+        store.RegisterTags(TestData.Registry(assets: 1, tagsPerAsset: 2));
+        for (var i = 0; i < 700; i++)
+        {
+            store.AppendReadings([new Reading(0, T0 + i, i)]);
+        }
+        store.AppendReadings([new Reading(1, T0, -1)]);
+        Assert.Equal(701, store.BufferedReadings);
+        store.FlushReadings();
+        Assert.Equal(Enumerable.Range(0, 700).Select(i => (double)i), store.ReadReadings("pump-0", "tag0", long.MinValue, long.MaxValue).Select(r => r.Value));
+        Assert.Equal([-1.0], store.ReadReadings("pump-0", "tag1", long.MinValue, long.MaxValue).Select(r => r.Value));
+    }
+
     [Fact]
     public void Readings_FullTagBuffer_IsWrittenWithoutWaitingForFlush()
     {
