@@ -1,14 +1,17 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EdgeAnomaly.Models.Serialization;
 
 namespace EdgeAnomaly.Models.Forest;
 
 /// <summary>
-/// Isolation Forest (Liu, Ting and Zhou 2008). Each tree is stored as an implicit binary heap (children of node i at
-/// 2i+1 and 2i+2) in two flat arrays shared by all trees: a 16-bit code per node and a float32 per node. A code below
+/// Isolation Forest (Liu, Ting and Zhou 2008). Structure: each tree is an implicit binary heap (children of node i at
+/// 2i+1 and 2i+2) in two flat arrays shared by all trees, a 16-bit code and a float32 per node. A code below
 /// <see cref="Dimensions"/> is an internal node splitting on that feature at the float value (x &lt; split goes left);
-/// a code of Dimensions + n is a leaf that held n training rows, and its float is the path length
-/// depth + c(n) precomputed. Scoring is read-only and allocation-free, so one instance may score from several threads.
+/// a code of Dimensions + n is a leaf that held n training rows, its float the path length depth + c(n). For scoring
+/// every tree is also kept completed to a full heap of depth <see cref="HeightLimit"/> (see the scoring fields), so a
+/// traversal is a fixed number of branch-free steps. Scoring is read-only and allocation-free: one instance may score
+/// from several threads.
 /// </summary>
 public sealed class IsolationForest
 {
@@ -21,10 +24,20 @@ public sealed class IsolationForest
     private const string Section = "IFOR";
     private const double EulerGamma = 0.5772156649015329;
 
+    // Tree structure (training, Write): implicit heap per tree, code and float per slot as described above.
     private readonly ushort[] _codes;
     private readonly float[] _values;
     private readonly int _nodesPerTree;
     private readonly double _pathNormaliser;
+
+    // Scoring layout derived from the structure: every tree completed to a full heap of depth HeightLimit. A leaf above
+    // the limit becomes pass-through nodes (feature 0, any split) whose bottom slots all carry its path length, so a
+    // traversal is exactly HeightLimit branch-free steps and the traversals of different trees overlap in the CPU.
+    private readonly ushort[] _splitFeatures;   // trees x (2^L - 1)
+    private readonly float[] _splitValues;      // trees x (2^L - 1)
+    private readonly float[] _bottomPaths;      // trees x 2^L
+    private readonly int _internalPerTree;
+    private readonly int _bottomPerTree;
 
     private IsolationForest(int dimensions, int trees, int sampleSize, ushort[] codes, float[] values)
     {
@@ -36,6 +49,33 @@ public sealed class IsolationForest
         _codes = codes;
         _values = values;
         _pathNormaliser = AveragePathLength(sampleSize);
+        _internalPerTree = (1 << HeightLimit) - 1;
+        _bottomPerTree = 1 << HeightLimit;
+        _splitFeatures = new ushort[_internalPerTree * trees];
+        _splitValues = new float[_internalPerTree * trees];
+        _bottomPaths = new float[_bottomPerTree * trees];
+        for (var t = 0; t < trees; t++)
+        {
+            Complete(t, 0, 0);
+        }
+    }
+
+    private void Complete(int tree, int node, int depth)
+    {
+        var code = _codes[tree * _nodesPerTree + node];
+        var value = _values[tree * _nodesPerTree + node];
+        if (code < Dimensions)
+        {
+            _splitFeatures[tree * _internalPerTree + node] = code;
+            _splitValues[tree * _internalPerTree + node] = value;
+            Complete(tree, 2 * node + 1, depth + 1);
+            Complete(tree, 2 * node + 2, depth + 1);
+            return;
+        }
+        // A leaf at depth d covers the heap slots below it: bottom slots [first, first + 2^(L-d)).
+        var span = 1 << (HeightLimit - depth);
+        var first = ((node + 1) << (HeightLimit - depth)) - 1 - _internalPerTree;
+        _bottomPaths.AsSpan(tree * _bottomPerTree + first, span).Fill(value);
     }
 
     /// <summary>Number of features a sample must have.</summary>
@@ -136,7 +176,10 @@ public sealed class IsolationForest
         return TotalPathLength(x) / Trees;
     }
 
-    /// <summary>Scores rows laid out one after another in <paramref name="rowMajor"/> (length = scores.Length x D).</summary>
+    /// <summary>
+    /// Scores rows laid out one after another in <paramref name="rowMajor"/> (length = scores.Length x D). Four rows
+    /// go through each tree together, so four independent traversals overlap; results equal <see cref="Score"/>.
+    /// </summary>
     public void ScoreMany(ReadOnlySpan<double> rowMajor, Span<double> scores)
     {
         if (rowMajor.Length != scores.Length * Dimensions)
@@ -144,37 +187,81 @@ public sealed class IsolationForest
             throw new ArgumentException($"Expected {scores.Length} x {Dimensions} values, got {rowMajor.Length}.", nameof(rowMajor));
         }
         var normaliser = Trees * _pathNormaliser;
-        for (var i = 0; i < scores.Length; i++)
+        var i = 0;
+        for (; i + 4 <= scores.Length; i += 4)
+        {
+            TotalPathLength4(rowMajor.Slice(i * Dimensions, 4 * Dimensions), scores.Slice(i, 4));
+            for (var k = i; k < i + 4; k++)
+            {
+                scores[k] = Math.Pow(2.0, -scores[k] / normaliser);
+            }
+        }
+        for (; i < scores.Length; i++)
         {
             scores[i] = Math.Pow(2.0, -TotalPathLength(rowMajor.Slice(i * Dimensions, Dimensions)) / normaliser);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TotalPathLength4(ReadOnlySpan<double> fourRows, Span<double> totals)
+    {
+        ref var feature0 = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
+        ref var split0 = ref MemoryMarshal.GetArrayDataReference(_splitValues);
+        ref var bottom0 = ref MemoryMarshal.GetArrayDataReference(_bottomPaths);
+        ref var a0 = ref MemoryMarshal.GetReference(fourRows);
+        ref var b0 = ref Unsafe.Add(ref a0, Dimensions);
+        ref var c0 = ref Unsafe.Add(ref a0, 2 * Dimensions);
+        ref var d0 = ref Unsafe.Add(ref a0, 3 * Dimensions);
+        var height = HeightLimit;
+        var internalPerTree = _internalPerTree;
+        double ta = 0, tb = 0, tc = 0, td = 0;
+        var treeBase = 0;
+        var bottomBase = 0;
+        for (var t = 0; t < Trees; t++, treeBase += internalPerTree, bottomBase += _bottomPerTree)
+        {
+            int na = 0, nb = 0, nc = 0, nd = 0;
+            for (var level = 0; level < height; level++)
+            {
+                na = 2 * na + 2 - Unsafe.BitCast<bool, byte>(Unsafe.Add(ref a0, Unsafe.Add(ref feature0, treeBase + na)) < Unsafe.Add(ref split0, treeBase + na));
+                nb = 2 * nb + 2 - Unsafe.BitCast<bool, byte>(Unsafe.Add(ref b0, Unsafe.Add(ref feature0, treeBase + nb)) < Unsafe.Add(ref split0, treeBase + nb));
+                nc = 2 * nc + 2 - Unsafe.BitCast<bool, byte>(Unsafe.Add(ref c0, Unsafe.Add(ref feature0, treeBase + nc)) < Unsafe.Add(ref split0, treeBase + nc));
+                nd = 2 * nd + 2 - Unsafe.BitCast<bool, byte>(Unsafe.Add(ref d0, Unsafe.Add(ref feature0, treeBase + nd)) < Unsafe.Add(ref split0, treeBase + nd));
+            }
+            var bottom = bottomBase - internalPerTree;
+            ta += Unsafe.Add(ref bottom0, bottom + na);
+            tb += Unsafe.Add(ref bottom0, bottom + nb);
+            tc += Unsafe.Add(ref bottom0, bottom + nc);
+            td += Unsafe.Add(ref bottom0, bottom + nd);
+        }
+        totals[0] = ta;
+        totals[1] = tb;
+        totals[2] = tc;
+        totals[3] = td;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double TotalPathLength(ReadOnlySpan<double> x)
     {
-        ref var code0 = ref _codes[0];
-        ref var value0 = ref _values[0];
-        ref var x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        var dimensions = (uint)Dimensions;
+        ref var feature0 = ref MemoryMarshal.GetArrayDataReference(_splitFeatures);
+        ref var split0 = ref MemoryMarshal.GetArrayDataReference(_splitValues);
+        ref var bottom0 = ref MemoryMarshal.GetArrayDataReference(_bottomPaths);
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        var height = HeightLimit;
+        var internalPerTree = _internalPerTree;
         double total = 0;
         var treeBase = 0;
-        for (var t = 0; t < Trees; t++, treeBase += _nodesPerTree)
+        var bottomBase = 0;
+        for (var t = 0; t < Trees; t++, treeBase += internalPerTree, bottomBase += _bottomPerTree)
         {
-            // Bounds: codes below Dimensions index x; a heap child of a node above the height limit is never reached
-            // because every node at the limit is a leaf (checked on training and on Read).
+            // Bounds: features are < Dimensions (checked on training and on Read) and the heap index stays below
+            // 2^L - 1 for L steps; the bottom index is then in [0, 2^L).
             var node = 0;
-            while (true)
+            for (var level = 0; level < height; level++)
             {
-                uint code = Unsafe.Add(ref code0, treeBase + node);
-                var value = Unsafe.Add(ref value0, treeBase + node);
-                if (code >= dimensions)
-                {
-                    total += value;
-                    break;
-                }
-                node = 2 * node + (Unsafe.Add(ref x0, (int)code) < value ? 1 : 2);
+                var goesLeft = Unsafe.Add(ref x0, Unsafe.Add(ref feature0, treeBase + node)) < Unsafe.Add(ref split0, treeBase + node);
+                node = 2 * node + 2 - Unsafe.BitCast<bool, byte>(goesLeft);
             }
+            total += Unsafe.Add(ref bottom0, bottomBase + node - internalPerTree);
         }
         return total;
     }
