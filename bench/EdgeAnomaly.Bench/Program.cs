@@ -6,6 +6,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using EdgeAnomaly.Bench.Detection;
 using EdgeAnomaly.Bench.EndToEnd;
+using EdgeAnomaly.Bench.Models;
 using MQTTnet.Protocol;
 
 // Usage (see docs/benchmarks.md and bench/*.sh):
@@ -14,6 +15,7 @@ using MQTTnet.Protocol;
 //   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
 //   drain --revisions N                                      backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
+//   iforest --train CSV --test CSV [--trees 100 --subsample 256 --seed 1 --repeats 5]  Isolation Forest (bench/iforest-vs-sklearn.sh)
 var mode = args.Length > 0 ? args[0] : "micro";
 var rest = args.Skip(1).ToArray();
 int Int(string name, int fallback) => Arg(rest, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
@@ -51,8 +53,11 @@ switch (mode)
         return await Scenarios.DrainAsync(Int("--revisions", 20_000));
     case "footprint":
         return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"), Arg(rest, "--flush"));
+    case "iforest":
+        return IsolationForestBench.Run(Arg(rest, "--train") ?? throw new ArgumentException("--train CSV"), Arg(rest, "--test") ?? throw new ArgumentException("--test CSV"),
+            Int("--trees", 100), Int("--subsample", 256), Int("--seed", 1), Int("--repeats", 5));
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': micro | ingest | latency | drain | footprint");
+        Console.Error.WriteLine($"unknown mode '{mode}': micro | ingest | latency | drain | footprint | iforest");
         return 2;
 }
 
