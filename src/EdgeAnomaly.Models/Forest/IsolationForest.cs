@@ -16,13 +16,13 @@ namespace EdgeAnomaly.Models.Forest;
 public sealed class IsolationForest
 {
     public const int MaxTrees = 10_000;
-    private const int Block = 8;   // rows per pass in ScoreMany (TotalPathLengthBlock is written out for 8)
     public const int MaxSubsampleSize = 32_768;
     public const int MaxDimensions = 16_384;
 
     /// <summary>Cap on trees x heap slots (about 400 MB), so a corrupt header cannot make Read allocate without bound.</summary>
     public const int MaxTotalNodes = 1 << 26;
     private const string Section = "IFOR";
+    private const int Block = 8;   // rows per pass in ScoreMany (TotalPathLengthBlock is written out for 8)
     private const double EulerGamma = 0.5772156649015329;
 
     // Tree structure (training, Write): implicit heap per tree, code and float per slot as described above.
