@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(EventsCommands.Create());
+        root.Subcommands.Add(ModbusCommands.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

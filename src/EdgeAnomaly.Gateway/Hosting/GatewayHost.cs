@@ -3,6 +3,9 @@ using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
 using EdgeAnomaly.Detectors;
+using EdgeAnomaly.Devices.Gpio;
+using EdgeAnomaly.Devices.Modbus;
+using EdgeAnomaly.Devices.Serial;
 using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Gateway.Health;
@@ -36,6 +39,9 @@ public sealed class GatewayHostOptions
 
     /// <summary>Used instead of the GPIO output (tests, the demo).</summary>
     public IAlarmOutput? AlarmOutput { get; init; }
+
+    /// <summary>Used instead of System.Device.Gpio for the GPIO inputs of Devices:Gpio (tests).</summary>
+    public IGpioInputPins? GpioInputs { get; init; }
 
     /// <summary>Told about every scored model step on the pipeline thread (tests compare live and replayed scores).</summary>
     public IModelStepObserver? ModelObserver { get; init; }
@@ -115,6 +121,7 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<GatewayPipeline>());
         services.AddHostedService(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
         services.AddSingleton<IHostedService>(sp => new LoopService("ingest", sp.GetRequiredService<MqttIngestClient>().RunAsync));
+        AddLocalSources(services, config, registry, localReadings, options.Time, options.GpioInputs);
         services.AddHostedService<SystemdWatchdog>();
         return builder.Build();
     }
@@ -135,6 +142,44 @@ public static class GatewayHost
         services.AddSingleton(sp => new ModelRuntime(config.Models, assets, registry, sp.GetRequiredService<EventTracker>(), options.Time,
             sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ModelRuntime>());
+    }
+
+    /// <summary>
+    /// Device loops feed the local channel; registered after the pipeline so they stop before it (the pipeline then
+    /// drains what they wrote). Only configured kinds are started; the daemon only ever reads from devices.
+    /// </summary>
+    private static void AddLocalSources(IServiceCollection services, GatewayConfig config, TagRegistry registry,
+        LocalReadingChannel localReadings, TimeProvider time, IGpioInputPins? gpioPins)
+    {
+        var sink = new LocalReadingSink(localReadings);
+        int? ResolveTag(string asset, string tag) => registry.TryGetTag(asset, tag, out var id) ? id : null;
+        if (config.Devices.Modbus.Count > 0)
+        {
+            services.AddSingleton(sp => ModbusPollScheduler.Create(config.Devices, ResolveTag,
+                new GatewayModbusMasterFactory(time, sp.GetRequiredService<ILoggerFactory>()), sink, time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Modbus")));
+            services.AddSingleton<ILocalSourceStatus>(sp => new ModbusSourceStatus(sp.GetRequiredService<ModbusPollScheduler>()));
+            services.AddSingleton<IHostedService>(sp => new LoopService("modbus", sp.GetRequiredService<ModbusPollScheduler>().RunAsync));
+        }
+        if (config.Devices.Gpio.Count > 0)
+        {
+            services.AddSingleton(sp => new GpioInputReader(config.Devices.Gpio, ResolveTag, sink, time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Gpio"), gpioPins));
+            services.AddSingleton<ILocalSourceStatus>(sp => new GpioSourceStatus(sp.GetRequiredService<GpioInputReader>()));
+            services.AddSingleton<IHostedService>(sp => new LoopService("gpio", sp.GetRequiredService<GpioInputReader>().RunAsync));
+        }
+        if (config.Devices.Serial.Count > 0)
+        {
+            services.AddSingleton<IReadOnlyList<SerialSensorReader>>(sp => [.. config.Devices.Serial.Select(options =>
+                new SerialSensorReader(options, ResolveTag, sink, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Serial")))]);
+            services.AddSingleton<ILocalSourceStatus>(sp => new SerialSourceStatus(sp.GetRequiredService<IReadOnlyList<SerialSensorReader>>()));
+            for (var i = 0; i < config.Devices.Serial.Count; i++)
+            {
+                var index = i;
+                services.AddSingleton<IHostedService>(sp => new LoopService("serial:" + config.Devices.Serial[index].Name,
+                    sp.GetRequiredService<IReadOnlyList<SerialSensorReader>>()[index].RunAsync));
+            }
+        }
     }
 
     private static Func<TagInfo, TagDetectorOverrides?> TagOverrides(GatewayConfig config)

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json.Nodes;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Devices.Gpio;
 using EdgeAnomaly.Gateway.Alarm;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Gateway.Hosting;
 using EdgeAnomaly.Gateway.Pipeline;
 using EdgeAnomaly.Gateway.Sources;
+using EdgeAnomaly.Gateway.Tests.Modbus;
 using EdgeAnomaly.Ingest;
 using EdgeAnomaly.Storage;
 using EdgeAnomaly.TestSupport;
@@ -96,5 +99,127 @@ public sealed class LocalSourcesInProcessTests : TwoBrokerTest
         var xs = store.ReadReadings("a01", "x", t0 - 1, t0 + 1000);
         Assert.Equal(ReadingQuality.Uncertain, xs[2].Quality);
         Assert.Equal(0.1, xs[2].Value);
+    }
+
+    [Fact]
+    public async Task SerialSensorOnAPty_LinesBecomeReadings_AndRaiseTheRule()
+    {
+        await using var pty = await PtyPair.StartAsync();
+        var path = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        json["Devices"] = new JsonObject
+        {
+            ["Serial"] = new JsonArray(new JsonObject
+            {
+                ["Name"] = "esp32-usb",
+                ["Asset"] = "a01",
+                ["Port"] = pty.GatewayEnd,
+                ["BaudRate"] = 115200,
+                ["Format"] = "KeyValue",
+            }),
+        };
+        await File.WriteAllTextAsync(path, json.ToJsonString());
+        var observer = new Observer();
+        using var host = GatewayHost.Build(ConfigLoader.Load(path), new GatewayHostOptions
+        {
+            Observer = observer,
+            AlarmOutput = new DisabledAlarmOutput(),
+            MinimumLogLevel = LogLevel.Warning,
+        });
+        await Task.Run(() => host.StartAsync());
+        var channel = Get<LocalReadingChannel>(host);
+        var status = host.Services.GetService(typeof(IEnumerable<ILocalSourceStatus>)) as IEnumerable<ILocalSourceStatus>;
+        var devices = new List<LocalDeviceHealth>();
+        await Eventually.True(() =>
+        {
+            devices.Clear();
+            foreach (var s in status!)
+            {
+                s.Collect(devices);
+            }
+            return devices.Count == 1 && !devices[0].Degraded;
+        }, TimeSpan.FromSeconds(30), "the serial sensor opens its port");
+
+        await using (var wire = new FileStream(pty.DeviceEnd, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0))
+        {
+            // Garbage first: the reader resynchronises at the next line end.
+            await wire.WriteAsync(Encoding.ASCII.GetBytes("\u0001\u0002garbage\nx=0.2,y=1\nx=0.9,y=2\n"));
+            await Eventually.True(() => observer.Events.Any(e => e.Asset == "a01" && e.Source == "rule:x-high" && e.State == EventState.Open),
+                TimeSpan.FromSeconds(30), "a serial line over the threshold raises the rule");
+        }
+        Assert.Equal(4, channel.Counters.Readings(LocalSourceKind.Serial));
+        Assert.Equal(0, channel.Counters.Readings(LocalSourceKind.Modbus));
+        devices.Clear();
+        foreach (var s in status!)
+        {
+            s.Collect(devices);
+        }
+        Assert.Equal(LocalSourceKind.Serial, devices[0].Kind);
+        Assert.True(devices[0].Errors >= 1, "the garbage line is counted");
+        await host.StopAsync();
+    }
+
+    /// <summary>A GPIO chip whose single input the test switches.</summary>
+    private sealed class SwitchedPins : IGpioInputPins
+    {
+        public volatile bool High;
+
+        public int Opened { get; private set; }
+
+        public void OpenInput(int chip, int pin, System.Device.Gpio.PinMode mode) => Opened++;
+
+        public bool Read(int chip, int pin) => High;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task GpioInput_DebouncedLevelBecomesATag_AndRaisesTheRule()
+    {
+        var path = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        json["Devices"] = new JsonObject
+        {
+            ["Gpio"] = new JsonArray(new JsonObject
+            {
+                ["Name"] = "door",
+                ["Asset"] = "a01",
+                ["Tag"] = "x",
+                ["Pin"] = 5,
+                ["Debounce"] = "00:00:00.020",
+                ["PollInterval"] = "00:00:00.005",
+                ["ReportInterval"] = "00:00:01",
+            }),
+        };
+        await File.WriteAllTextAsync(path, json.ToJsonString());
+        var observer = new Observer();
+        var pins = new SwitchedPins();
+        using var host = GatewayHost.Build(ConfigLoader.Load(path), new GatewayHostOptions
+        {
+            Observer = observer,
+            AlarmOutput = new DisabledAlarmOutput(),
+            GpioInputs = pins,
+            MinimumLogLevel = LogLevel.Warning,
+        });
+        await Task.Run(() => host.StartAsync());
+        var channel = Get<LocalReadingChannel>(host);
+        await Eventually.True(() => channel.Counters.Readings(LocalSourceKind.Gpio) >= 1, TimeSpan.FromSeconds(30), "the input reports its level");
+        Assert.Empty(observer.Events);
+
+        pins.High = true;
+        await Eventually.True(() => observer.Events.Any(e => e.Asset == "a01" && e.Source == "rule:x-high" && e.State == EventState.Open),
+            TimeSpan.FromSeconds(30), "the input going active raises the rule on its tag");
+        Assert.Equal(1, pins.Opened);
+        var status = (IEnumerable<ILocalSourceStatus>)host.Services.GetService(typeof(IEnumerable<ILocalSourceStatus>))!;
+        var devices = new List<LocalDeviceHealth>();
+        foreach (var s in status)
+        {
+            s.Collect(devices);
+        }
+        Assert.Equal(LocalSourceKind.Gpio, Assert.Single(devices).Kind);
+        Assert.True(devices[0].Requests >= 1, "the debounced change is counted");
+        await host.StopAsync();
     }
 }

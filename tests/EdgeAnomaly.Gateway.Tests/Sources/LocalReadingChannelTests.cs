@@ -67,3 +67,30 @@ public sealed class LocalReadingChannelTests
         Assert.Equal(0, channel.Pending);
     }
 }
+
+public sealed class LocalReadingSinkTests
+{
+    [Theory]
+    [InlineData("modbus:pump-01-plc", LocalSourceKind.Modbus)]
+    [InlineData("serial:esp32-usb", LocalSourceKind.Serial)]
+    [InlineData("serial", LocalSourceKind.Serial)]
+    [InlineData("gpio", LocalSourceKind.Gpio)]
+    [InlineData("gpio:door", LocalSourceKind.Gpio)]
+    [InlineData("gpiox", LocalSourceKind.Modbus)]
+    public void KindOf_SourceName_MapsToItsCounters(string source, LocalSourceKind kind) =>
+        Assert.Equal(kind, LocalReadingSink.KindOf(source));
+
+    [Fact]
+    public async Task WriteAsync_CopiesTheProducersBuffer()
+    {
+        var channel = new LocalReadingChannel(new LocalSourceCounters());
+        var sink = new LocalReadingSink(channel);
+        var buffer = new[] { new Reading(1, 10, 2.5) };
+        await sink.WriteAsync(new EdgeAnomaly.Devices.ReadingBatch("gpio", buffer), CancellationToken.None);
+        buffer[0] = default;
+        Assert.True(channel.Reader.TryRead(out var batch));
+        Assert.Equal(LocalSourceKind.Gpio, batch.Kind);
+        Assert.Equal(2.5, batch.Readings[0].Value);
+        batch.Return();
+    }
+}
