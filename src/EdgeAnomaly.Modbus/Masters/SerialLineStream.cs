@@ -80,6 +80,9 @@ internal sealed class SerialLineStream : Stream, IDiscardableInput
     {
         if (disposing)
         {
+            // Close the stream first: SerialPort.Dispose on an open port drains output (tcdrain), which blocks
+            // forever when the device has vanished with a write still queued. A closed stream skips the drain.
+            _inner.Dispose();
             _port.Dispose();
         }
         base.Dispose(disposing);
