@@ -20,8 +20,13 @@ namespace EdgeAnomaly.Storage;
 /// </summary>
 public sealed partial class GatewayStore : IDisposable
 {
-    private const int PageSize = 4096;
-    private const int WalFrameBytes = PageSize + 24;
+    /// <summary>
+    /// Page size of a new file. Every commit writes each page it touches in full to the WAL, and an event revision
+    /// touches about a dozen pages (rows and indexes of events and outbox, committed and later marked delivered):
+    /// 2 KiB pages halve those bytes against 4 KiB while an event row (about 1 KiB) still fits in one page.
+    /// A file keeps the page size it was created with (<see cref="PageSize"/> is read from it).
+    /// </summary>
+    private const int NewFilePageSize = 2048;
 
     private readonly StoreOptions _options;
     private readonly GatewayCounters _counters;
@@ -31,6 +36,7 @@ public sealed partial class GatewayStore : IDisposable
     private readonly string _walPath;
     private readonly long _walBudget;
     private readonly long _mainBudget;
+    private readonly int _pageSize;
 
     private readonly SqliteCommand _insertBlock;
     private readonly SqliteCommand _upsertEvent;
@@ -86,14 +92,15 @@ public sealed partial class GatewayStore : IDisposable
         try
         {
             // auto_vacuum and page_size only take effect before the first table exists, i.e. at creation.
-            Exec($"PRAGMA page_size={PageSize}");
+            Exec($"PRAGMA page_size={NewFilePageSize}");
             Exec("PRAGMA auto_vacuum=INCREMENTAL");
             Exec("PRAGMA journal_mode=WAL");
             Exec("PRAGMA busy_timeout=5000");
             Exec("PRAGMA synchronous=NORMAL");
-            Exec($"PRAGMA wal_autocheckpoint={Math.Max(16, _walBudget / PageSize / 2)}");
-            Exec($"PRAGMA journal_size_limit={_walBudget / 2}");
             CreateSchema();
+            _pageSize = (int)ScalarLong("PRAGMA page_size");
+            Exec($"PRAGMA wal_autocheckpoint={Math.Max(16, _walBudget / _pageSize / 2)}");
+            Exec($"PRAGMA journal_size_limit={_walBudget / 2}");
 
             _insertBlock = Prepare("INSERT INTO blocks(tag_id, first_ts, last_ts, count, data) VALUES($t, $f, $l, $c, $d)", "$t", "$f", "$l", "$c", "$d");
             _upsertEvent = Prepare("""
@@ -127,6 +134,11 @@ public sealed partial class GatewayStore : IDisposable
 
     public StoreOptions Options => _options;
 
+    /// <summary>Bytes per database page of this file (2048 for files created by this version, 4096 before).</summary>
+    public int PageSize => _pageSize;
+
+    private int WalFrameBytes => _pageSize + 24;
+
     /// <summary>Revisions committed but not yet acknowledged upstream.</summary>
     public long PendingCount => Interlocked.Read(ref _pending);
 
@@ -155,7 +167,7 @@ public sealed partial class GatewayStore : IDisposable
             CREATE TABLE IF NOT EXISTS events(id TEXT PRIMARY KEY, asset TEXT NOT NULL, kind INTEGER NOT NULL,
               severity INTEGER NOT NULL, state INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER,
               rev INTEGER NOT NULL, payload BLOB NOT NULL, updated_ms INTEGER NOT NULL, delivered INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS events_by_update ON events(updated_ms);
+            DROP INDEX IF EXISTS events_by_update;
             CREATE INDEX IF NOT EXISTS events_by_eviction ON events(delivered, state, updated_ms);
             CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, rev INTEGER NOT NULL,
               asset TEXT NOT NULL, severity INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL);

@@ -300,6 +300,29 @@ public sealed class GatewayStoreTests : IDisposable
         Assert.Equal("blocks_by_time", q.ExecuteScalar());
     }
 
+    // New files get 2 KiB pages (fewer bytes per touched page in every commit); a file created with 4 KiB pages keeps
+    // them, and the store's size estimates follow the file's real page size.
+    [Fact]
+    public void PageSize_NewFilesUse2KiB_ExistingFilesKeepTheirs()
+    {
+        using (var fresh = Open())
+        {
+            Assert.Equal(2048, fresh.PageSize);
+        }
+        var old = _dir.File("old.db");
+        using (var raw = new SqliteConnection($"Data Source={old};Pooling=False"))
+        {
+            raw.Open();
+            using var cmd = raw.CreateCommand();
+            cmd.CommandText = "PRAGMA page_size=4096; CREATE TABLE t(x); DROP TABLE t;";
+            cmd.ExecuteNonQuery();
+        }
+        using var store = new GatewayStore(TestData.Options(old), _counters, _time);
+        Assert.Equal(4096, store.PageSize);
+        store.CommitEventRevisions([TestData.Event("p1")]);
+        Assert.Equal(1, store.PendingCount);
+    }
+
     // Buffers start small and grow: a tag far above the first buffer size loses nothing.
     [Fact]
     public void Readings_BufferGrowsPastItsFirstSize()
