@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(EventsCommands.Create());
+        foreach (var command in ModelCommands.Create()) { root.Subcommands.Add(command); }
         root.Subcommands.Add(ModbusCommands.Create());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
