@@ -15,9 +15,10 @@ public sealed record SkabFileResult(
     string? Error,
     IReadOnlyList<string> Fallbacks);
 
-/// <summary>The pooled SKAB figures of one configuration.</summary>
+/// <summary>The pooled SKAB figures of one configuration at one threshold margin.</summary>
 public sealed record SkabReport(
     string Variant,
+    double Margin,
     ConfusionCounts Pooled,
     double NabStandard,
     double NabLowFp,
@@ -48,6 +49,42 @@ public static class SkabEvaluation
         "Accelerometer1RMS", "Accelerometer2RMS", "Current", "Pressure", "Temperature", "Thermocouple", "Voltage", "Volume Flow RateRMS",
     ];
 
+    /// <summary>
+    /// The ablation variants reported in docs/benchmarks.md: the full SKAB profile and one change each.
+    /// </summary>
+    public static IReadOnlyList<(string Name, ScoringOptions Options)> Ablations()
+    {
+        var full = ScoringOptions.SkabProfile();
+        var iforest = full.Clone();
+        iforest.Weights = [1, 0, 0];
+        var pca = full.Clone();
+        pca.Weights = [0, 1, 1];
+        var t2 = full.Clone();
+        t2.Weights = [0, 1, 0];
+        var regimesOff = full.Clone();
+        regimesOff.RegimesEnabled = false;
+        var calibrationOff = full.Clone();
+        calibrationOff.PerRegimeCalibration = false;
+        var quantile = full.Clone();
+        quantile.Threshold = ThresholdPolicy.Quantile;
+        var mean = full.Clone();
+        mean.Fusion = FusionRule.WeightedMean;
+        var noDrifting = full.Clone();
+        noDrifting.Features.DriftingTags = [];
+        return
+        [
+            ("full pipeline", full),
+            ("IForest alone", iforest),
+            ("PCA alone (T2 + SPE)", pca),
+            ("T2 alone", t2),
+            ("regimes off", regimesOff),
+            ("per-regime calibration off", calibrationOff),
+            ("quantile threshold instead of EVT", quantile),
+            ("weighted mean fusion instead of odds", mean),
+            ("no drifting tags declared", noDrifting),
+        ];
+    }
+
     /// <summary>The labelled files under a SKAB data folder, in a stable order (folder, then file number).</summary>
     public static IReadOnlyList<string> LabelledFiles(string dataDirectory)
     {
@@ -69,26 +106,46 @@ public static class SkabEvaluation
     public static SkabReport Run(string dataDirectory, ScoringOptions options, string variant = "full", Action<int, int, string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return RunMargins(dataDirectory, options, [options.ThresholdMargin], variant, progress)[0];
+    }
+
+    /// <summary>
+    /// Trains once per file and scores the test part once per threshold margin (the model is otherwise the same):
+    /// one report per margin, for sensitivity curves and ablations at a re-tuned operating point.
+    /// </summary>
+    public static IReadOnlyList<SkabReport> RunMargins(string dataDirectory, ScoringOptions options, IReadOnlyList<double> margins, string variant = "full",
+        Action<int, int, string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(margins);
         options.Validate();
         var files = LabelledFiles(dataDirectory);
-        var pooled = new ConfusionCounts();
-        var nab = new NabScore();
-        var results = new List<SkabFileResult>();
+        var pooled = new ConfusionCounts[margins.Count];
+        var nab = margins.Select(_ => new NabScore()).ToArray();
+        var results = margins.Select(_ => new List<SkabFileResult>()).ToArray();
         for (var f = 0; f < files.Count; f++)
         {
             var path = files[f];
             var name = Path.GetRelativePath(dataDirectory, path).Replace('\\', '/');
             progress?.Invoke(f, files.Count, name);
-            var result = RunFile(path, name, options, nab);
-            pooled.Add(result.Counts);
-            results.Add(result);
+            var fileResults = RunFile(path, name, options, margins, nab);
+            for (var m = 0; m < margins.Count; m++)
+            {
+                pooled[m].Add(fileResults[m].Counts);
+                results[m].Add(fileResults[m]);
+            }
         }
         progress?.Invoke(files.Count, files.Count, "");
-        return new SkabReport(variant, pooled, nab.Normalised(NabProfile.Standard), nab.Normalised(NabProfile.LowFalsePositives), nab.Normalised(NabProfile.LowFalseNegatives),
-            nab.Windows, nab.Detected, nab.FalsePositives, results);
+        var reports = new SkabReport[margins.Count];
+        for (var m = 0; m < margins.Count; m++)
+        {
+            reports[m] = new SkabReport(variant, margins[m], pooled[m], nab[m].Normalised(NabProfile.Standard), nab[m].Normalised(NabProfile.LowFalsePositives),
+                nab[m].Normalised(NabProfile.LowFalseNegatives), nab[m].Windows, nab[m].Detected, nab[m].FalsePositives, results[m]);
+        }
+        return reports;
     }
 
-    private static SkabFileResult RunFile(string path, string name, ScoringOptions options, NabScore nab)
+    private static SkabFileResult[] RunFile(string path, string name, ScoringOptions options, IReadOnlyList<double> margins, NabScore[] nab)
     {
         var table = CsvTable.Read(path);
         var sensors = SensorColumns.Select(c => IndexOf(table, c, name)).ToArray();
@@ -96,12 +153,9 @@ public static class SkabEvaluation
         var changepoint = IndexOf(table, "changepoint", name);
         var rows = table.RowCount;
         var values = new double[sensors.Length];
-        var flags = new bool[rows];
-        var counts = new ConfusionCounts();
         string? error = null;
         IReadOnlyList<string> fallbacks = [];
-        var regimes = 0;
-        var threshold = double.NaN;
+        AssetModel? model = null;
         try
         {
             var history = new TrainingHistory(SensorColumns);
@@ -110,41 +164,50 @@ public static class SkabEvaluation
                 Fill(table, i, sensors, values);
                 history.AddRow(table.TimesMs[i], values);
             }
-            var model = AssetModelTrainer.Train(name, history, options);
+            model = AssetModelTrainer.Train(name, history, options);
             fallbacks = model.Metadata.Fallbacks;
-            regimes = model.RegimeCount;
-            threshold = model.Threshold;
-            var scorer = new AssetScorer(model);
-            for (var i = 0; i < rows; i++)
-            {
-                Fill(table, i, sensors, values);
-                scorer.AddRow(table.TimesMs[i], values);
-                flags[i] = scorer.Last.TimestampMs != long.MinValue && scorer.Last.Anomaly;
-            }
         }
         catch (ModelTrainingException e)
         {
             // A file the model cannot train on scores as a detector that never fires (and says so).
             error = e.Message;
-            Array.Clear(flags);
         }
-        var truth = new List<long>();
-        var predicted = new List<long>();
-        for (var i = TrainRows; i < rows; i++)
+        var output = new SkabFileResult[margins.Count];
+        for (var m = 0; m < margins.Count; m++)
         {
-            var row = table.Row(i);
-            counts.Add(row[anomaly] > 0.5, flags[i]);
-            if (row[changepoint] > 0.5)
+            var flags = new bool[rows];
+            var scoring = model is null ? null : margins[m] == model.ThresholdMargin ? model : model.WithThresholdMargin(margins[m]);
+            if (scoring is not null)
             {
-                truth.Add(table.TimesMs[i]);
+                var scorer = new AssetScorer(scoring);
+                for (var i = 0; i < rows; i++)
+                {
+                    Fill(table, i, sensors, values);
+                    scorer.AddRow(table.TimesMs[i], values);
+                    flags[i] = scorer.Last.TimestampMs != long.MinValue && scorer.Last.Anomaly;
+                }
             }
-            if (flags[i] != flags[i - 1])
+            var counts = new ConfusionCounts();
+            var truth = new List<long>();
+            var predicted = new List<long>();
+            for (var i = TrainRows; i < rows; i++)
             {
-                predicted.Add(table.TimesMs[i]);
+                var row = table.Row(i);
+                counts.Add(row[anomaly] > 0.5, flags[i]);
+                if (row[changepoint] > 0.5)
+                {
+                    truth.Add(table.TimesMs[i]);
+                }
+                if (flags[i] != flags[i - 1])
+                {
+                    predicted.Add(table.TimesMs[i]);
+                }
             }
+            nab[m].AddFile(truth, predicted, NabWindowMs);
+            output[m] = new SkabFileResult(name, Math.Max(0, rows - TrainRows), counts, truth.Count, predicted.Count, scoring?.RegimeCount ?? 0,
+                scoring?.Threshold ?? double.NaN, error, fallbacks);
         }
-        nab.AddFile(truth, predicted, NabWindowMs);
-        return new SkabFileResult(name, Math.Max(0, rows - TrainRows), counts, truth.Count, predicted.Count, regimes, threshold, error, fallbacks);
+        return output;
     }
 
     private static int IndexOf(CsvTable table, string column, string file)

@@ -125,6 +125,30 @@ public sealed class ScoringOptions
         var copy = (ScoringOptions)MemberwiseClone();
         copy.Features = Features.Clone();
         copy.Weights = (double[])Weights.Clone();
+        copy.Forest = new IsolationForestOptions { Trees = Forest.Trees, SubsampleSize = Forest.SubsampleSize, Seed = Forest.Seed };
+        copy.Pca = new PcaDetectorOptions { VarianceFraction = Pca.VarianceFraction, MaxComponents = Pca.MaxComponents, ConfidenceLevel = Pca.ConfidenceLevel };
+        copy.Evt = new EvtOptions
+        {
+            Alpha = Evt.Alpha,
+            FallbackQuantile = Evt.FallbackQuantile,
+            TailFraction = Evt.TailFraction,
+            MinExceedances = Evt.MinExceedances,
+            MaxAndersonDarling = Evt.MaxAndersonDarling,
+        };
+        copy.Regimes = new RegimeDiscoveryOptions
+        {
+            MinK = Regimes.MinK,
+            MaxK = Regimes.MaxK,
+            MinSilhouette = Regimes.MinSilhouette,
+            VarianceFraction = Regimes.VarianceFraction,
+            Seed = Regimes.Seed,
+            MinDwell = Regimes.MinDwell,
+            Restarts = Regimes.Restarts,
+            MinRegimeShare = Regimes.MinRegimeShare,
+            MaxClusteringRows = Regimes.MaxClusteringRows,
+            SilhouetteSample = Regimes.SilhouetteSample,
+            SilhouetteTieTolerance = Regimes.SilhouetteTieTolerance,
+        };
         return copy;
     }
 
