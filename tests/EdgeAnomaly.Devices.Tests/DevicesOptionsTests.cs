@@ -231,7 +231,7 @@ public class DevicesOptionsTests
         ] } }
         """;
         var error = Assert.Single(Bind(json).Validate());
-        Assert.StartsWith("Devices:Modbus:1:Rtu settings (19200 None 8/1) differ from Devices:Modbus:0 on the same port /dev/ttyUSB0", error, StringComparison.Ordinal);
+        Assert.StartsWith("Devices:Modbus:1:Rtu settings (19200 Even 8/1) differ from Devices:Modbus:0 on the same port /dev/ttyUSB0", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -304,9 +304,9 @@ public static class ModbusMapCompiler
                 errors.Add($"{key}:Rtu:Port is missing (e.g. /dev/ttyUSB0)");
                 ok = false;
             }
-            if (rtu.BaudRate is < 50 or > 4_000_000)
+            if (rtu.BaudRate is < 300 or > 4_000_000)
             {
-                errors.Add($"{key}:Rtu:BaudRate must be 50..4000000 (got {rtu.BaudRate})");
+                errors.Add($"{key}:Rtu:BaudRate must be 300..4000000 (got {rtu.BaudRate})");
                 ok = false;
             }
             if (!TryParseParity(rtu.Parity, out var parity))

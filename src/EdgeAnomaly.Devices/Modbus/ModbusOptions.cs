@@ -63,10 +63,10 @@ public sealed class RtuOptions
     /// <summary>Serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/... .</summary>
     public string Port { get; set; } = "";
 
-    public int BaudRate { get; set; } = 9600;
+    public int BaudRate { get; set; } = 19200;
 
-    /// <summary>None, Even or Odd.</summary>
-    public string Parity { get; set; } = "None";
+    /// <summary>None, Even or Odd. Even is the Modbus serial-line default; many devices ship with None.</summary>
+    public string Parity { get; set; } = "Even";
 
     /// <summary>1 or 2.</summary>
     public int StopBits { get; set; } = 1;

@@ -458,6 +458,11 @@ internal sealed class LinkPoller : IAsyncDisposable
                 job.CompletedMs[index] = now;
                 return RequestOutcome.Ok;
             }
+            catch (ModbusException) when (stop.IsCancellationRequested)
+            {
+                // a transaction cut short by the shutdown is no fault of the device
+                throw new OperationCanceledException(stop);
+            }
             catch (ModbusSlaveException ex)
             {
                 counters.AddSlaveException();
