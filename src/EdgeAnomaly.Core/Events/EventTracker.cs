@@ -19,6 +19,9 @@ public sealed class EventTracker : IConditionSink
     private readonly List<GatewayEvent> _pending = [];
     private readonly Dictionary<(string Asset, string Key), TrackedCondition> _byCause = [];
     private readonly double[] _recent = new double[TagValues.HistoryLength];
+    // One builder for every message and explanation (single-threaded): an open event allocates its final strings
+    // and record, not builders, chunks and a string per number.
+    private readonly StringBuilder _text = new(512);
     private int _openAlarms;
 
     public EventTracker(string gatewayId, TagRegistry registry, TagValues values)
@@ -233,7 +236,7 @@ public sealed class EventTracker : IConditionSink
         {
             template = "{asset}: {tag} = {value}";
         }
-        var sb = new StringBuilder(template.Length + 32);
+        var sb = _text.Clear();
         var i = 0;
         while (i < template.Length)
         {
@@ -251,42 +254,66 @@ public sealed class EventTracker : IConditionSink
             }
             sb.Append(template, i, open - i);
             var name = template.AsSpan(open + 1, close - open - 1);
-            sb.Append(Placeholder(source, sample, name) ?? template.Substring(open, close - open + 1));
+            if (!AppendPlaceholder(sb, source, sample, name))
+            {
+                sb.Append(template, open, close - open + 1);
+            }
             i = close + 1;
         }
         return sb.ToString();
     }
 
-    private string? Placeholder(ConditionSource source, in ConditionSample sample, ReadOnlySpan<char> name)
+    private bool AppendPlaceholder(StringBuilder sb, ConditionSource source, in ConditionSample sample, ReadOnlySpan<char> name)
     {
         switch (name)
         {
-            case "asset": return source.Asset;
-            case "tag": return source.TagNames.Length > 0 ? source.TagNames[0] : "";
-            case "value": return EventJson.FormatValue(sample.Value);
-            case "threshold": return EventJson.FormatValue(sample.Threshold);
-            case "score": return sample.Score.ToString("0.###", CultureInfo.InvariantCulture);
-            case "severity": return source.Severity.ToWire();
-            case "gateway": return _gatewayId;
+            case "asset": sb.Append(source.Asset); return true;
+            case "tag": sb.Append(source.TagNames.Length > 0 ? source.TagNames[0] : ""); return true;
+            case "value": AppendValue(sb, sample.Value); return true;
+            case "threshold": AppendValue(sb, sample.Threshold); return true;
+            case "score": AppendScore(sb, sample.Score); return true;
+            case "severity": sb.Append(source.Severity.ToWire()); return true;
+            case "gateway": sb.Append(_gatewayId); return true;
         }
         if (source.AssetId >= 0 && source.AssetId < _registry.AssetCount && _registry.TryGetTag(source.AssetId, name, out var tagId))
         {
-            return EventJson.FormatValue(_values.Last(tagId));
+            AppendValue(sb, _values.Last(tagId));
+            return true;
         }
-        return null;
+        return false;
     }
+
+    /// <summary>Same text as <see cref="EventJson.FormatValue"/>, formatted straight into the builder.</summary>
+    private static void AppendValue(StringBuilder sb, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{value:0.####}");
+        }
+        else
+        {
+            sb.Append("n/a");
+        }
+    }
+
+    private static void AppendScore(StringBuilder sb, double score) => sb.Append(CultureInfo.InvariantCulture, $"{score:0.###}");
 
     private string Explain(ConditionSource source, in ConditionSample sample)
     {
-        var sb = new StringBuilder(160);
+        // The detail is asked for first: it may build its own text, and ours must not be half-written meanwhile.
+        var detail = source.Detail?.Invoke();
+        var sb = _text.Clear();
         var primaryTag = source.TagNames.Length > 0 ? source.TagNames[0] : "?";
-        sb.Append(source.Asset).Append('/').Append(primaryTag).Append(" = ").Append(EventJson.FormatValue(sample.Value));
+        sb.Append(source.Asset).Append('/').Append(primaryTag).Append(" = ");
+        AppendValue(sb, sample.Value);
         if (double.IsFinite(sample.Threshold))
         {
-            sb.Append(" vs threshold ").Append(EventJson.FormatValue(sample.Threshold));
+            sb.Append(" vs threshold ");
+            AppendValue(sb, sample.Threshold);
         }
-        sb.Append(" (").Append(source.Kind.ToWire()).Append(' ').Append(source.Key)
-          .Append(", score ").Append(sample.Score.ToString("0.###", CultureInfo.InvariantCulture)).Append(')');
+        sb.Append(" (").Append(source.Kind.ToWire()).Append(' ').Append(source.Key).Append(", score ");
+        AppendScore(sb, sample.Score);
+        sb.Append(')');
         if (source.TagIds.Length > 0 && source.TagIds[0] >= 0 && source.TagIds[0] < _values.TagCount)
         {
             var n = _values.CopyRecent(source.TagIds[0], _recent);
@@ -299,7 +326,7 @@ public sealed class EventTracker : IConditionSink
                     {
                         sb.Append(", ");
                     }
-                    sb.Append(EventJson.FormatValue(_recent[i]));
+                    AppendValue(sb, _recent[i]);
                 }
                 sb.Append(']');
             }
@@ -309,12 +336,13 @@ public sealed class EventTracker : IConditionSink
             var id = source.TagIds[t];
             if (id >= 0 && id < _values.TagCount)
             {
-                sb.Append("; ").Append(source.TagNames[t]).Append(" = ").Append(EventJson.FormatValue(_values.Last(id)));
+                sb.Append("; ").Append(source.TagNames[t]).Append(" = ");
+                AppendValue(sb, _values.Last(id));
             }
         }
-        if (source.Detail is { } detail)
+        if (detail is not null)
         {
-            sb.Append("; ").Append(detail());
+            sb.Append("; ").Append(detail);
         }
         return sb.ToString();
     }

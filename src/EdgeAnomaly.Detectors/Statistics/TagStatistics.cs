@@ -21,6 +21,10 @@ internal sealed class TagStatistics
     private readonly StatDetector[] _all;
     private readonly int _minVotes;
     private readonly int _maxExcludedRun;
+
+    // One builder per thread for explanations (built only when an event opens): no builder and chunk per event.
+    [ThreadStatic]
+    private static StringBuilder? t_describe;
     private double _score;
     private bool _scoreKnown = true;
 
@@ -247,7 +251,7 @@ internal sealed class TagStatistics
     /// </summary>
     public string Describe()
     {
-        var sb = new StringBuilder(160);
+        var sb = (t_describe ??= new StringBuilder(256)).Clear();
         var any = false;
         foreach (var d in _all)
         {
@@ -273,7 +277,8 @@ internal sealed class TagStatistics
         }
         if (Sensitivity != 1)
         {
-            sb.Append(" [sensitivity ").Append(F(Sensitivity)).Append(']');
+            sb.Append(" [sensitivity ");
+            F(sb, Sensitivity).Append(']');
         }
         return sb.ToString();
     }
@@ -288,30 +293,27 @@ internal sealed class TagStatistics
         switch (d.Kind)
         {
             case DetectorKind.ZScore:
-                sb.Append("z=").Append(F(d.Statistic)).Append(" (limit ").Append(F(d.LimitInUnits))
-                  .Append(", mean ").Append(F(d.Centre)).Append(", std ").Append(F(d.Spread)).Append(')');
+                F(F(F(F(sb.Append("z="), d.Statistic).Append(" (limit "), d.LimitInUnits)
+                  .Append(", mean "), d.Centre).Append(", std "), d.Spread).Append(')');
                 break;
             case DetectorKind.RobustZ:
-                sb.Append("robust z=").Append(F(d.Statistic)).Append(" (limit ").Append(F(d.LimitInUnits))
-                  .Append(", median ").Append(F(d.Centre)).Append(", MAD sigma ").Append(F(d.Spread)).Append(')');
+                F(F(F(F(sb.Append("robust z="), d.Statistic).Append(" (limit "), d.LimitInUnits)
+                  .Append(", median "), d.Centre).Append(", MAD sigma "), d.Spread).Append(')');
                 break;
             case DetectorKind.Iqr:
-                sb.Append("iqr ").Append(F(d.Statistic)).Append(d.Statistic >= d.Centre ? " above fence " : " below fence ")
-                  .Append(F(d.Limit)).Append(" (Q1 ").Append(F(_iqr!.Q1)).Append(", Q3 ").Append(F(_iqr.Q3))
-                  .Append(", k ").Append(F(d.LimitInUnits)).Append(')');
+                F(F(F(F(F(sb.Append("iqr "), d.Statistic).Append(d.Statistic >= d.Centre ? " above fence " : " below fence "), d.Limit)
+                  .Append(" (Q1 "), _iqr!.Q1).Append(", Q3 "), _iqr.Q3).Append(", k "), d.LimitInUnits).Append(')');
                 break;
             case DetectorKind.Ewma:
-                sb.Append("ewma ").Append(F(d.Statistic)).Append(d.Statistic >= d.Centre ? " above UCL " : " below LCL ")
-                  .Append(F(d.Limit)).Append(" (mean ").Append(F(d.Centre)).Append(", std ").Append(F(d.Spread))
-                  .Append(", L ").Append(F(d.LimitInUnits)).Append(')');
+                F(F(F(F(F(sb.Append("ewma "), d.Statistic).Append(d.Statistic >= d.Centre ? " above UCL " : " below LCL "), d.Limit)
+                  .Append(" (mean "), d.Centre).Append(", std "), d.Spread).Append(", L "), d.LimitInUnits).Append(')');
                 break;
             case DetectorKind.TimeOfDay:
-                sb.Append("hour ").Append(_tod!.Hour.ToString("00", CultureInfo.InvariantCulture)).Append(" z=")
-                  .Append(F(d.Statistic)).Append(" (limit ").Append(F(d.LimitInUnits)).Append(", hour mean ")
-                  .Append(F(d.Centre)).Append(", std ").Append(F(d.Spread)).Append(')');
+                F(F(F(F(sb.Append("hour ").Append(CultureInfo.InvariantCulture, $"{_tod!.Hour:00}").Append(" z="), d.Statistic)
+                  .Append(" (limit "), d.LimitInUnits).Append(", hour mean "), d.Centre).Append(", std "), d.Spread).Append(')');
                 break;
         }
     }
 
-    private static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    private static StringBuilder F(StringBuilder sb, double v) => sb.Append(CultureInfo.InvariantCulture, $"{v:G4}");
 }
