@@ -66,50 +66,66 @@ public static class ModbusPdu
     /// </summary>
     public static void ValidateResponse(ReadOnlySpan<byte> pdu, byte unitId, in ModbusRequest request)
     {
+        var check = CheckResponse(pdu, request);
+        if (!check.IsValid)
+        {
+            throw check.ToException(unitId, request, check.Error is { } e ? Describe(e, pdu, request) : "")!;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ValidateResponse"/> without exceptions (for callers that see many bad frames, such as fuzzers or
+    /// a scanner): the error or the slave's exception code, or <see cref="ModbusResponseCheck.Valid"/>.
+    /// </summary>
+    public static ModbusResponseCheck CheckResponse(ReadOnlySpan<byte> pdu, in ModbusRequest request)
+    {
         if (pdu.IsEmpty)
         {
-            throw new ModbusFrameException(ModbusFrameError.Truncated, "empty PDU");
+            return ModbusFrameError.Truncated;
         }
         var function = (byte)request.Function;
         if (pdu[0] == (function | 0x80))
         {
-            if (pdu.Length != 2)
+            return pdu.Length switch
             {
-                throw new ModbusFrameException(pdu.Length < 2 ? ModbusFrameError.Truncated : ModbusFrameError.Overlong,
-                    $"exception response PDU of {pdu.Length} bytes, expected 2");
-            }
-            throw new ModbusSlaveException(unitId, request.Function, (ModbusExceptionCode)pdu[1]);
+                < 2 => ModbusFrameError.Truncated,
+                > 2 => ModbusFrameError.Overlong,
+                _ => ModbusResponseCheck.SlaveException((ModbusExceptionCode)pdu[1]),
+            };
         }
         if (pdu[0] != function)
         {
-            throw new ModbusFrameException(ModbusFrameError.UnexpectedFunction, $"function 0x{pdu[0]:X2} in answer to 0x{function:X2}");
+            return ModbusFrameError.UnexpectedFunction;
         }
         if (request.IsRead)
         {
             if (pdu.Length < 2)
             {
-                throw new ModbusFrameException(ModbusFrameError.Truncated, "read response without byte count");
+                return ModbusFrameError.Truncated;
             }
             var expected = request.ResponseByteCount;
-            if (pdu[1] != expected)
-            {
-                throw new ModbusFrameException(ModbusFrameError.BadByteCount, $"byte count {pdu[1]}, expected {expected} for {request.Count} items");
-            }
-            CheckLength(pdu, 2 + expected);
-            return;
+            return pdu[1] != expected ? ModbusFrameError.BadByteCount : CheckLength(pdu, 2 + expected);
         }
-        CheckLength(pdu, 5);
+        var length = CheckLength(pdu, 5);
+        if (!length.IsValid)
+        {
+            return length;
+        }
         var address = BinaryPrimitives.ReadUInt16BigEndian(pdu[1..]);
         var field = BinaryPrimitives.ReadUInt16BigEndian(pdu[3..]);
-        var expectedField = request.Function is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister
-            ? request.Value
-            : request.Count;
-        if (address != request.Address || field != expectedField)
-        {
-            throw new ModbusFrameException(ModbusFrameError.EchoMismatch,
-                $"echo {address}/{field} does not match request {request.Address}/{expectedField}");
-        }
+        return address != request.Address || field != EchoField(request) ? ModbusFrameError.EchoMismatch : ModbusResponseCheck.Valid;
     }
+
+    /// <summary>Why <paramref name="pdu"/> failed <see cref="CheckResponse"/> with <paramref name="error"/>, for the exception message.</summary>
+    internal static string Describe(ModbusFrameError error, ReadOnlySpan<byte> pdu, in ModbusRequest request) => error switch
+    {
+        ModbusFrameError.UnexpectedFunction => $"function 0x{pdu[0]:X2} in answer to 0x{(byte)request.Function:X2}",
+        ModbusFrameError.BadByteCount => $"byte count {pdu[1]}, expected {request.ResponseByteCount} for {request.Count} items",
+        ModbusFrameError.EchoMismatch =>
+            $"echo {BinaryPrimitives.ReadUInt16BigEndian(pdu[1..])}/{BinaryPrimitives.ReadUInt16BigEndian(pdu[3..])} does not match request {request.Address}/{EchoField(request)}",
+        _ when !pdu.IsEmpty && pdu[0] == ((byte)request.Function | 0x80) => $"exception response PDU of {pdu.Length} bytes, expected 2",
+        _ => $"PDU of {pdu.Length} bytes, expected {request.ResponsePduLength}",
+    };
 
     /// <summary>Register values of a validated FC 03/04 response.</summary>
     public static void ReadRegisterValues(ReadOnlySpan<byte> pdu, Span<ushort> destination)
@@ -131,15 +147,11 @@ public static class ModbusPdu
         }
     }
 
-    private static void CheckLength(ReadOnlySpan<byte> pdu, int expected)
-    {
-        if (pdu.Length < expected)
-        {
-            throw new ModbusFrameException(ModbusFrameError.Truncated, $"PDU of {pdu.Length} bytes, expected {expected}");
-        }
-        if (pdu.Length > expected)
-        {
-            throw new ModbusFrameException(ModbusFrameError.Overlong, $"PDU of {pdu.Length} bytes, expected {expected}");
-        }
-    }
+    private static ushort EchoField(in ModbusRequest request) =>
+        request.Function is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister ? request.Value : request.Count;
+
+    private static ModbusResponseCheck CheckLength(ReadOnlySpan<byte> pdu, int expected) =>
+        pdu.Length < expected ? ModbusFrameError.Truncated
+        : pdu.Length > expected ? ModbusFrameError.Overlong
+        : ModbusResponseCheck.Valid;
 }

@@ -51,13 +51,24 @@ public static class ModbusRtuFrame
     /// </summary>
     public static ReadOnlySpan<byte> DecodeResponse(ReadOnlySpan<byte> frame, byte unitId, in ModbusRequest request)
     {
+        var check = CheckResponse(frame, unitId, request);
+        if (!check.IsValid)
+        {
+            throw check.ToException(unitId, request, check.Error is { } e ? Describe(e, frame, unitId, request) : "")!;
+        }
+        return frame[1..^2];
+    }
+
+    /// <summary><see cref="DecodeResponse"/> without exceptions; when valid, the PDU is frame[1..^2].</summary>
+    public static ModbusResponseCheck CheckResponse(ReadOnlySpan<byte> frame, byte unitId, in ModbusRequest request)
+    {
         if (frame.Length < MinResponseLength)
         {
-            throw new ModbusFrameException(ModbusFrameError.Truncated, $"RTU frame of {frame.Length} bytes");
+            return ModbusFrameError.Truncated;
         }
         if (frame.Length > MaxLength)
         {
-            throw new ModbusFrameException(ModbusFrameError.Overlong, $"RTU frame of {frame.Length} bytes");
+            return ModbusFrameError.Overlong;
         }
         if (!ModbusCrc16.IsValid(frame))
         {
@@ -66,21 +77,42 @@ public static class ModbusRtuFrame
             var expected = TryResponseLength(frame, request, out var headError);
             if (headError is null && expected > 0 && frame.Length < expected)
             {
-                throw new ModbusFrameException(ModbusFrameError.Truncated, $"RTU frame of {frame.Length} bytes, expected {expected}");
+                return ModbusFrameError.Truncated;
             }
             if (headError is null && expected > 0 && frame.Length > expected && ModbusCrc16.IsValid(frame[..expected]))
             {
-                throw new ModbusFrameException(ModbusFrameError.Overlong, $"RTU frame of {frame.Length} bytes, expected {expected}");
+                return ModbusFrameError.Overlong;
             }
-            throw new ModbusFrameException(ModbusFrameError.BadCrc, $"CRC {frame[^2]:X2} {frame[^1]:X2} does not match the {frame.Length}-byte frame");
+            return ModbusFrameError.BadCrc;
         }
         if (frame[0] != unitId)
         {
-            throw new ModbusFrameException(ModbusFrameError.UnexpectedUnitId, $"unit {frame[0]} answered, expected {unitId}");
+            return ModbusFrameError.UnexpectedUnitId;
         }
-        var pdu = frame[1..^2];
-        ModbusPdu.ValidateResponse(pdu, unitId, request);
-        return pdu;
+        return ModbusPdu.CheckResponse(frame[1..^2], request);
+    }
+
+    /// <summary>
+    /// <see cref="ResponseLength"/> without exceptions: null and the length (0 = need more bytes), or the error
+    /// that the head of the frame already shows.
+    /// </summary>
+    public static ModbusFrameError? TryGetResponseLength(ReadOnlySpan<byte> received, in ModbusRequest request, out int length)
+    {
+        length = TryResponseLength(received, request, out var error);
+        return error;
+    }
+
+    private static string Describe(ModbusFrameError error, ReadOnlySpan<byte> frame, byte unitId, in ModbusRequest request)
+    {
+        var frameLevel = frame.Length < MinResponseLength || frame.Length > MaxLength || !ModbusCrc16.IsValid(frame);
+        return error switch
+        {
+            ModbusFrameError.BadCrc => $"CRC {frame[^2]:X2} {frame[^1]:X2} does not match the {frame.Length}-byte frame",
+            ModbusFrameError.UnexpectedUnitId => $"unit {frame[0]} answered, expected {unitId}",
+            ModbusFrameError.Truncated or ModbusFrameError.Overlong when frameLevel =>
+                $"RTU frame of {frame.Length} bytes, expected {(TryResponseLength(frame, request, out _) is > 0 and var n ? n : MinResponseLength)}",
+            _ => ModbusPdu.Describe(error, frame[1..^2], request),
+        };
     }
 
     /// <summary>Time of one character on the line: 11 bits (start, 8 data, parity or second stop, stop).</summary>

@@ -31,21 +31,32 @@ public static class ModbusTcpFrame
     /// </summary>
     public static int FrameLength(ReadOnlySpan<byte> received)
     {
+        if (TryGetFrameLength(received, out var length) is { } error)
+        {
+            throw new ModbusFrameException(error, DescribeHeader(error, received));
+        }
+        return length;
+    }
+
+    /// <summary><see cref="FrameLength"/> without exceptions: null and the length (0 = need more), or the header error.</summary>
+    public static ModbusFrameError? TryGetFrameLength(ReadOnlySpan<byte> received, out int length)
+    {
+        length = 0;
         if (received.Length < HeaderLength)
         {
-            return 0;
+            return null;
         }
-        var protocolId = BinaryPrimitives.ReadUInt16BigEndian(received[2..]);
-        if (protocolId != 0)
+        if (BinaryPrimitives.ReadUInt16BigEndian(received[2..]) != 0)
         {
-            throw new ModbusFrameException(ModbusFrameError.BadProtocolId, $"protocol id {protocolId}, expected 0");
+            return ModbusFrameError.BadProtocolId;
         }
-        var length = BinaryPrimitives.ReadUInt16BigEndian(received[4..]);
-        if (length < 2 || length > ModbusPdu.MaxLength + 1)
+        var mbapLength = BinaryPrimitives.ReadUInt16BigEndian(received[4..]);
+        if (mbapLength < 2 || mbapLength > ModbusPdu.MaxLength + 1)
         {
-            throw new ModbusFrameException(ModbusFrameError.BadLength, $"MBAP length {length} outside 2..{ModbusPdu.MaxLength + 1}");
+            return ModbusFrameError.BadLength;
         }
-        return 6 + length;
+        length = 6 + mbapLength;
+        return null;
     }
 
     /// <summary>Transaction id of an ADU (at least 2 bytes).</summary>
@@ -58,30 +69,59 @@ public static class ModbusTcpFrame
     /// </summary>
     public static ReadOnlySpan<byte> DecodeResponse(ReadOnlySpan<byte> adu, ushort transactionId, byte unitId, in ModbusRequest request)
     {
+        var check = CheckResponse(adu, transactionId, unitId, request);
+        if (!check.IsValid)
+        {
+            throw check.ToException(unitId, request, check.Error is { } e ? Describe(e, adu, transactionId, unitId, request) : "")!;
+        }
+        return adu[HeaderLength..];
+    }
+
+    /// <summary><see cref="DecodeResponse"/> without exceptions; when valid, the PDU is adu[7..].</summary>
+    public static ModbusResponseCheck CheckResponse(ReadOnlySpan<byte> adu, ushort transactionId, byte unitId, in ModbusRequest request)
+    {
         if (adu.Length < HeaderLength + 1)
         {
-            throw new ModbusFrameException(ModbusFrameError.Truncated, $"TCP ADU of {adu.Length} bytes");
+            return ModbusFrameError.Truncated;
         }
-        var length = FrameLength(adu);
-        if (adu.Length < length)
+        if (TryGetFrameLength(adu, out var length) is { } headerError)
         {
-            throw new ModbusFrameException(ModbusFrameError.Truncated, $"TCP ADU of {adu.Length} bytes, MBAP says {length}");
+            return headerError;
         }
-        if (adu.Length > length)
+        if (adu.Length != length)
         {
-            throw new ModbusFrameException(ModbusFrameError.Overlong, $"TCP ADU of {adu.Length} bytes, MBAP says {length}");
+            return adu.Length < length ? ModbusFrameError.Truncated : ModbusFrameError.Overlong;
         }
-        var received = TransactionId(adu);
-        if (received != transactionId)
+        if (TransactionId(adu) != transactionId)
         {
-            throw new ModbusFrameException(ModbusFrameError.UnexpectedTransactionId, $"transaction {received}, expected {transactionId}");
+            return ModbusFrameError.UnexpectedTransactionId;
         }
         if (adu[6] != unitId)
         {
-            throw new ModbusFrameException(ModbusFrameError.UnexpectedUnitId, $"unit {adu[6]} answered, expected {unitId}");
+            return ModbusFrameError.UnexpectedUnitId;
         }
-        var pdu = adu[HeaderLength..];
-        ModbusPdu.ValidateResponse(pdu, unitId, request);
-        return pdu;
+        return ModbusPdu.CheckResponse(adu[HeaderLength..], request);
+    }
+
+    private static string DescribeHeader(ModbusFrameError error, ReadOnlySpan<byte> header) => error == ModbusFrameError.BadProtocolId
+        ? $"protocol id {BinaryPrimitives.ReadUInt16BigEndian(header[2..])}, expected 0"
+        : $"MBAP length {BinaryPrimitives.ReadUInt16BigEndian(header[4..])} outside 2..{ModbusPdu.MaxLength + 1}";
+
+    private static string Describe(ModbusFrameError error, ReadOnlySpan<byte> adu, ushort transactionId, byte unitId, in ModbusRequest request)
+    {
+        if (adu.Length < HeaderLength + 1)
+        {
+            return $"TCP ADU of {adu.Length} bytes";
+        }
+        var mbapError = TryGetFrameLength(adu, out var length);
+        return error switch
+        {
+            ModbusFrameError.BadProtocolId or ModbusFrameError.BadLength => DescribeHeader(error, adu),
+            ModbusFrameError.Truncated or ModbusFrameError.Overlong when mbapError is null && adu.Length != length =>
+                $"TCP ADU of {adu.Length} bytes, MBAP says {length}",
+            ModbusFrameError.UnexpectedTransactionId => $"transaction {TransactionId(adu)}, expected {transactionId}",
+            ModbusFrameError.UnexpectedUnitId => $"unit {adu[6]} answered, expected {unitId}",
+            _ => ModbusPdu.Describe(error, adu[HeaderLength..], request),
+        };
     }
 }
