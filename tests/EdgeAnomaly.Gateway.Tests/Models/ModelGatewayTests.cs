@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeAnomaly.Core.Events;
+using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Gateway.Health;
+using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Gateway.Models;
+using EdgeAnomaly.Gateway.Tests.Integration;
+using EdgeAnomaly.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+
+namespace EdgeAnomaly.Gateway.Tests.Models;
+
+/// <summary>The model runtime inside the composed gateway (in-process) against real mosquitto brokers.</summary>
+[Collection("gateway-process")]
+public sealed class ModelGatewayTests : TwoBrokerTest
+{
+    private static Task StartOffTestContextAsync(IHost host) => Task.Run(() => host.StartAsync());
+
+    [Fact]
+    public async Task CorruptBundle_IsRefusedWithOneLogLine_GatewayRuns_RulesStillFire_HealthSaysRefused()
+    {
+        var configPath = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
+        ModelFixture.AddModels(configPath, new JsonObject { ["Scoring"] = ModelFixture.FastScoringJson(), ["WarmUp"] = "00:30:00" });
+        var config = ConfigLoader.Load(configPath);
+        Directory.CreateDirectory(config.Models.BundleDirectory);
+        await File.WriteAllTextAsync(Path.Combine(config.Models.BundleDirectory, "a01" + ModelsConfig.BundleExtension), "garbage, not a model bundle");
+        var recorder = new ModelRecorder();
+        var log = new CapturedLog();
+        using var host = GatewayHost.Build(config, new GatewayHostOptions
+        {
+            Observer = recorder,
+            ModelObserver = recorder,
+            AlarmOutput = new EdgeAnomaly.Gateway.Alarm.DisabledAlarmOutput(),
+            MinimumLogLevel = LogLevel.Information,
+            ConfigureLogging = b => b.ClearProviders().AddProvider(log),
+        });
+        await StartOffTestContextAsync(host);
+        var ingest = (EdgeAnomaly.Ingest.MqttIngestClient)host.Services.GetService(typeof(EdgeAnomaly.Ingest.MqttIngestClient))!;
+        await Eventually.True(() => ingest.IsConnected, TimeSpan.FromSeconds(30), "the gateway subscribes to the node topics");
+
+        using var node = new MqttClientFactory().CreateMqttClient();
+        await node.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(Local.Host, Local.Port).Build());
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000;
+        await ModelFixture.PublishRowsAsync(node, "a01", [(now - 2000, 0.2, 3.0), (now - 1000, 0.9, 3.1)], rowsPerMessage: 1);
+        await Eventually.True(() => recorder.Events.Any(e => e.Kind == EventKind.Rule && e.Source == "rule:x-high"), TimeSpan.FromSeconds(30),
+            "the rule fires although the asset's model bundle was refused\n" + log);
+
+        var runtime = (ModelRuntime)host.Services.GetService(typeof(ModelRuntime))!;
+        var status = runtime.StatusOf("a01")!;
+        Assert.Equal(ModelState.Refused, status.State);
+        Assert.Contains("not-a-bundle", status.Text, StringComparison.Ordinal);
+        Assert.Single(log.Lines, l => l.Contains("Model bundle for a01 refused", StringComparison.Ordinal));
+        var health = host.Services.GetServices<IHostedService>().OfType<HealthReporter>().Single();
+        var models = JsonDocument.Parse(health.BuildPayload()).RootElement.GetProperty("models");
+        Assert.Equal("refused", models[0].GetProperty("state").GetString());
+        Assert.Equal("a01", models[0].GetProperty("asset").GetString());
+        Assert.Empty(recorder.Steps());
+        await host.StopAsync();
+    }
+}
