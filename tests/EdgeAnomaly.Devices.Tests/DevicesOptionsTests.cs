@@ -251,4 +251,15 @@ public class DevicesOptionsTests
         Assert.Contains(("line", "door", ""), tags);
         Assert.Equal(Declared.Count, tags.Count);
     }
+
+    [Fact]
+    public void PerClassValidate_NamesKeysUnderTheGivenPrefix()
+    {
+        var device = new ModbusDeviceOptions { Name = "d", Asset = "a", Tcp = "plc", Tags = [new() { Name = "t", Table = "holding", Address = "0", Type = "bit", Bit = 20 }] };
+        Assert.Equal(["X:Tags:0:Bit must be 0..15 (got 20)"], device.Validate("X", new Dictionary<string, TimeSpan> { ["default"] = TimeSpan.FromSeconds(1) }));
+        var serial = new EdgeAnomaly.Devices.Serial.SerialSensorOptions { Name = "s", Asset = "a", Port = "/dev/ttyACM0", BaudRate = 1 };
+        Assert.Equal(["Y:BaudRate must be 50..4000000 (got 1)"], serial.Validate("Y"));
+        var gpio = new EdgeAnomaly.Devices.Gpio.GpioInputOptions { Name = "g", Asset = "a", Pin = -1 };
+        Assert.Equal(["Z:Pin must be 0..1023 (got -1)"], gpio.Validate("Z"));
+    }
 }

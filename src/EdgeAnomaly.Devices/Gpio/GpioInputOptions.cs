@@ -33,4 +33,8 @@ public sealed class GpioInputOptions
 
     /// <summary>The tag name used.</summary>
     public string ResolvedTag() => string.IsNullOrWhiteSpace(Tag) ? Name : Tag;
+
+    /// <summary>Every problem, each naming its key under <paramref name="key"/> (e.g. "Devices:Gpio:0"); <paramref name="resolveTag"/> null skips the tag check.</summary>
+    public IEnumerable<string> Validate(string key, Func<string, string, int?>? resolveTag = null) =>
+        GpioInputValidation.Validate(this, key, resolveTag);
 }

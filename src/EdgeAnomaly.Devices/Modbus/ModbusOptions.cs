@@ -55,6 +55,19 @@ public sealed class ModbusDeviceOptions
     public BackoffOptions DegradedRetry { get; set; } = new();
 
     public List<ModbusTagOptions> Tags { get; set; } = [];
+
+    /// <summary>
+    /// Every problem of this device and its tags, each naming its key under <paramref name="key"/> (e.g.
+    /// "Devices:Modbus:2"). <paramref name="pollGroups"/>: the declared groups (see
+    /// <see cref="DevicesOptions.PollGroupIntervals"/>); <paramref name="resolveTag"/>: null skips the tag check.
+    /// Cross-device checks (names, shared ports) are <see cref="DevicesOptions.Validate"/>'s.
+    /// </summary>
+    public IReadOnlyList<string> Validate(string key, IReadOnlyDictionary<string, TimeSpan> pollGroups, Func<string, string, int?>? resolveTag = null)
+    {
+        var errors = new List<string>();
+        ModbusMapCompiler.Compile(this, key, pollGroups, resolveTag, errors);
+        return errors;
+    }
 }
 
 /// <summary>Serial line settings of an RTU device ("Devices:Modbus:N:Rtu").</summary>

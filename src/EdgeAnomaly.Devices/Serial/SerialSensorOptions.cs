@@ -50,6 +50,10 @@ public sealed class SerialSensorOptions
 
     /// <summary>How long to wait before reopening a port that is missing or was unplugged.</summary>
     public BackoffOptions Reopen { get; set; } = BackoffOptions.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+    /// <summary>Every problem, each naming its key under <paramref name="key"/> (e.g. "Devices:Serial:0"); <paramref name="resolveTag"/> null skips the tag check.</summary>
+    public IEnumerable<string> Validate(string key, Func<string, string, int?>? resolveTag = null) =>
+        SerialSensorValidation.Validate(this, key, resolveTag);
 }
 
 /// <summary>One key of a serial sensor's lines ("Devices:Serial:N:Tags:M").</summary>
