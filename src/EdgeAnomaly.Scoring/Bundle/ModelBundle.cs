@@ -243,7 +243,15 @@ public static class ModelBundle
         }
         model.Scaler.Write(w);
         w.Write(model.Regimes is not null);
-        model.Regimes?.Write(w);
+        if (model.Regimes is not null)
+        {
+            w.Write(model.RegimeColumns.Count);
+            foreach (var c in model.RegimeColumns)
+            {
+                w.Write(c);
+            }
+            model.Regimes.Write(w);
+        }
         model.Forest.Write(w);
         model.Pca.Write(w);
         foreach (var calibration in model.Calibrations)
@@ -306,8 +314,18 @@ public static class ModelBundle
             }
             var scaler = RobustScaler.Read(r);
             Expect(scaler.Dimensions == keptCount, "scaler dimensions differ from the kept features");
-            var regimes = r.ReadBoolean() ? RegimeModel.Read(r) : null;
-            Expect(regimes is null || regimes.Dimensions == keptCount, "regime model dimensions differ from the kept features");
+            RegimeModel? regimes = null;
+            int[] regimeColumns = [];
+            if (r.ReadBoolean())
+            {
+                regimeColumns = new int[ModelBinary.ReadInt(r, "REGC", "count", 1, keptCount)];
+                for (var i = 0; i < regimeColumns.Length; i++)
+                {
+                    regimeColumns[i] = ModelBinary.ReadInt(r, "REGC", "column", 0, keptCount - 1);
+                }
+                regimes = RegimeModel.Read(r);
+                Expect(regimes.Dimensions == regimeColumns.Length, "regime model dimensions differ from its feature columns");
+            }
             var forest = IsolationForest.Read(r);
             Expect(forest.Dimensions == keptCount, "forest dimensions differ from the kept features");
             var pca = PcaDetector.Read(r);
@@ -344,7 +362,7 @@ public static class ModelBundle
             var shares = ModelBinary.ReadFiniteDoubles(r, "DRFT", "training shares", regimeCount);
             ModelBinary.ExpectTag(r, "END.");
             Expect(r.BaseStream.Position == r.BaseStream.Length, "bytes after the last section");
-            return new AssetModel(asset, spec, kept, scaler, regimes, forest, pca, calibrations, references, weights, fusion, policy, choice, margin,
+            return new AssetModel(asset, spec, kept, scaler, regimes, regimeColumns, forest, pca, calibrations, references, weights, fusion, policy, choice, margin,
                 threshold, sustain, minEvent, mergeGap, topTags, drift, shares, metadata);
         });
     }

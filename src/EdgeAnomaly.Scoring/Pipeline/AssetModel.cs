@@ -32,6 +32,7 @@ public sealed class AssetModel
         int[] keptColumns,
         RobustScaler scaler,
         RegimeModel? regimes,
+        int[] regimeColumns,
         IsolationForest forest,
         PcaDetector pca,
         RegimeCalibration[] calibrations,
@@ -55,6 +56,7 @@ public sealed class AssetModel
         KeptColumns = keptColumns;
         Scaler = scaler;
         Regimes = regimes;
+        RegimeColumns = regimeColumns;
         Forest = forest;
         Pca = pca;
         Calibrations = calibrations;
@@ -88,6 +90,9 @@ public sealed class AssetModel
     public RegimeModel? Regimes { get; }
 
     public int RegimeCount => Regimes?.Count ?? 1;
+
+    /// <summary>Indexes into the kept (scaled) feature vector that the regime model sees.</summary>
+    public IReadOnlyList<int> RegimeColumns { get; }
 
     public IsolationForest Forest { get; }
 
@@ -146,7 +151,7 @@ public sealed class AssetModel
             throw new ArgumentOutOfRangeException(nameof(margin), margin, "Threshold margin must be in [0.001, 1000].");
         }
         var threshold = ApplyMargin(Math.Clamp(ThresholdChoice.Value, 0, 1), margin);
-        return new AssetModel(Asset, Spec, [.. KeptColumns], Scaler, Regimes, Forest, Pca, [.. Calibrations], [.. References], [.. Weights], Fusion, Policy,
+        return new AssetModel(Asset, Spec, [.. KeptColumns], Scaler, Regimes, [.. RegimeColumns], Forest, Pca, [.. Calibrations], [.. References], [.. Weights], Fusion, Policy,
             ThresholdChoice, margin, threshold, SustainSteps, MinEventMs, MergeGapMs, TopTags, Drift, TrainingSharesArray, Metadata);
     }
 

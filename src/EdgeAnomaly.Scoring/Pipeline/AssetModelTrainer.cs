@@ -124,13 +124,22 @@ public static class AssetModelTrainer
             scaler.Transform(raw[i], x[i]);
         }
 
+        // Regimes are operating points: cluster on the window means when there are any, not on shape features.
+        var regimeColumns = Enumerable.Range(0, keptColumns.Length).Where(j => spec.Columns[keptColumns[j]].Kind == FeatureKind.Mean).ToArray();
+        if (regimeColumns.Length == 0)
+        {
+            regimeColumns = Enumerable.Range(0, keptColumns.Length).ToArray();
+        }
         RegimeModel? regimes = null;
         if (options.RegimesEnabled)
         {
-            regimes = RegimeDiscovery.Fit(x, options.Regimes);
+            var regimeRows = x.Select(row => regimeColumns.Select(j => row[j]).ToArray()).ToArray();
+            regimes = RegimeDiscovery.Fit(regimeRows, options.Regimes);
             if (regimes.Count == 1)
             {
+                // One global regime needs no model at scoring time (and keeps the bundle small).
                 fallbacks.Add($"one global regime: {regimes.Reason}");
+                regimes = null;
             }
         }
         var regimeCount = regimes?.Count ?? 1;
@@ -138,9 +147,14 @@ public static class AssetModelTrainer
         if (regimes is not null)
         {
             var tracker = new RegimeTracker(regimes);
+            var sub = new double[regimeColumns.Length];
             for (var i = 0; i < steps; i++)
             {
-                assigned[i] = tracker.Update(x[i], collector.Times[i]);
+                for (var j = 0; j < sub.Length; j++)
+                {
+                    sub[j] = x[i][regimeColumns[j]];
+                }
+                assigned[i] = tracker.Update(sub, collector.Times[i]);
             }
         }
         var shares = new double[regimeCount];
@@ -249,7 +263,7 @@ public static class AssetModelTrainer
             time.GetUtcNow().ToUnixTimeMilliseconds(),
             ToolVersion);
         return new AssetModel(
-            asset, spec, keptColumns, scaler, regimes, forest, pca, calibrations, references, weights, options.Fusion,
+            asset, spec, keptColumns, scaler, regimes, regimes is null ? [] : regimeColumns, forest, pca, calibrations, references, weights, options.Fusion,
             options.Threshold, choice, options.ThresholdMargin, threshold, sustain,
             (long)Math.Round(options.MinEventSeconds * 1000), (long)Math.Round(options.MergeGapSeconds * 1000), options.TopTags,
             new DriftSettings(options.DriftCheckSteps, options.AdwinDelta, options.PageHinkleyLambda, Math.Min(options.DriftComponents, pca.Components)),

@@ -53,6 +53,7 @@ public sealed class AssetScorer
     private readonly PageHinkley[] _pageHinkley;
     private readonly double[] _kept;
     private readonly double[] _scaled;
+    private readonly double[] _regimeInput;
     private readonly double[] _contributions;
     private readonly double[] _components;
     private readonly double[] _shares;
@@ -84,6 +85,7 @@ public sealed class AssetScorer
         var d = model.KeptColumns.Count;
         _kept = new double[d];
         _scaled = new double[d];
+        _regimeInput = new double[model.RegimeColumns.Count];
         _contributions = new double[d];
         _components = new double[model.Pca.Components];
         _shares = new double[model.RegimeCount];
@@ -170,7 +172,16 @@ public sealed class AssetScorer
             _kept[j] = features[kept[j]];
         }
         _model.Scaler.Transform(_kept, _scaled);
-        var regime = _tracker?.Update(_scaled, end) ?? 0;
+        var regime = 0;
+        if (_tracker is not null)
+        {
+            var regimeColumns = _model.RegimeColumns;
+            for (var j = 0; j < _regimeInput.Length; j++)
+            {
+                _regimeInput[j] = _scaled[regimeColumns[j]];
+            }
+            regime = _tracker.Update(_regimeInput, end);
+        }
         var calibrationRegime = _model.Calibrations[0].RegimeCount == 1 ? 0 : regime;
         var forest = _model.Forest.Score(_scaled);
         var pca = _model.Pca.Score(_scaled, _contributions);

@@ -56,11 +56,15 @@ public sealed class ScoringOptions
 
     public IsolationForestOptions Forest { get; set; } = new();
 
-    public PcaDetectorOptions Pca { get; set; } = new();
+    /// <summary>PCA for T² / SPE; at most 32 components by default so a wide feature vector keeps the bundle small.</summary>
+    public PcaDetectorOptions Pca { get; set; } = new() { MaxComponents = 32 };
 
     public RegimeDiscoveryOptions Regimes { get; set; } = new();
 
-    /// <summary>Off: one global regime without clustering (ablation "regimes off").</summary>
+    /// <summary>
+    /// Off: one global regime without clustering (ablation "regimes off"). Regimes are found on the tags' window
+    /// means (the operating point) when the Mean family is on, else on all features.
+    /// </summary>
     public bool RegimesEnabled { get; set; } = true;
 
     /// <summary>Off: every detector is calibrated with its global training median / MAD (ablation).</summary>
