@@ -87,8 +87,13 @@ public sealed class StoreAndForwardTests(ITestOutputHelper output) : TwoBrokerTe
         });
         for (var kill = 0; kill < 20; kill++)
         {
+            // Kill at a random moment of *work*, not of start-up: on a loaded CI box the runtime alone can take longer
+            // to start than a fixed delay, and a gateway killed before it ingests anything tests nothing.
+            var connectedBefore = Occurrences(gateway.Output, "Ingest connected");
             gateway.Start();
-            await Task.Delay(TimeSpan.FromMilliseconds(rng.Next(700, 2500)));
+            await Eventually.True(() => Occurrences(gateway.Output, "Ingest connected") > connectedBefore, TimeSpan.FromSeconds(60),
+                "the gateway connects to the local broker after a restart");
+            await Task.Delay(TimeSpan.FromMilliseconds(rng.Next(300, 2000)));
             await gateway.KillAsync();
         }
         await stopLoad.CancelAsync();
@@ -191,5 +196,15 @@ public sealed class StoreAndForwardTests(ITestOutputHelper output) : TwoBrokerTe
             var first = group.First().Payload;
             Assert.All(group, r => Assert.True(r.Payload.AsSpan().SequenceEqual(first), $"duplicate of {group.Key} differs"));
         }
+    }
+
+    private static int Occurrences(string text, string what)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 }
