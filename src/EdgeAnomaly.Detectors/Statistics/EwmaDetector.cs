@@ -26,6 +26,9 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
     private double _pendingZ;
     private bool _pending;
     private bool _stale;
+    private bool _saturated; // 1/n has reached the exponential floor: alpha stays _alphaMin from here on
+    private double _lastOneMinusDecay = double.NaN;
+    private double _lastSqrt;
 
     // Prepared for the next evaluation by Refresh.
     private double _sigma;
@@ -85,7 +88,18 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
     public void Admit(double x)
     {
         _n++;
-        var alpha = Math.Max(1.0 / _n, _alphaMin);
+        // fl(1/n) never increases with n, so once it is at or below the floor every later max() is the floor.
+        double alpha;
+        if (_saturated)
+        {
+            alpha = _alphaMin;
+        }
+        else
+        {
+            var inverse = 1.0 / _n;
+            _saturated = inverse <= _alphaMin;
+            alpha = Math.Max(inverse, _alphaMin);
+        }
         var d = x - _mean;
         _mean += alpha * d;
         _variance = (1 - alpha) * (_variance + (alpha * d * d));
@@ -111,13 +125,24 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
         _sigma = sigma;
         if (_clip > 0)
         {
-            var clip = _clip * sigma / sensitivity;
+            var clip = _clip * sigma;
+            if (sensitivity != 1)
+            {
+                clip /= sensitivity; // x / 1 is x: skipped for the usual sensitivity
+            }
             _clipHigh = mean + clip;
             _clipLow = mean - clip;
         }
         var decay = _decay * _keep * _keep;
         _nextDecay = decay;
-        var sigmaZ = sigma * Math.Sqrt(_asymptoticVarianceFactor * (1 - decay));
+        // 1 − decay is exactly 1 once the start-up term has vanished (after ~80 steps): the root is then reused.
+        var oneMinusDecay = 1 - decay;
+        if (oneMinusDecay != _lastOneMinusDecay)
+        {
+            _lastOneMinusDecay = oneMinusDecay;
+            _lastSqrt = Math.Sqrt(_asymptoticVarianceFactor * oneMinusDecay);
+        }
+        var sigmaZ = sigma * _lastSqrt;
         _dist = _limitUnits * sigmaZ;
     }
 

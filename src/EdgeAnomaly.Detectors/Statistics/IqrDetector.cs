@@ -60,8 +60,15 @@ internal sealed class IqrDetector(SortedWindow window, IqrOptions options, doubl
             _q1 = q1;
             _q3 = q3;
             _iqr = iqr;
-            _distAbove = (q3 - median + (_k * iqr)) / sensitivity;
-            _distBelow = (median - q1 + (_k * iqr)) / sensitivity;
+            var above = q3 - median + (_k * iqr);
+            var below = median - q1 + (_k * iqr);
+            if (sensitivity != 1)
+            {
+                above /= sensitivity; // x / 1 is x: skipped for the usual sensitivity
+                below /= sensitivity;
+            }
+            _distAbove = above;
+            _distBelow = below;
         }
     }
 
