@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -95,7 +96,43 @@ public sealed class ModelEndToEndTests(ITestOutputHelper output) : TwoBrokerTest
         }
         var modelEvents = recorder.Events.Where(e => e.Kind == EventKind.Model && e.Source == AssetScorer.AnomalySourceKey).ToList();
         Assert.Contains(modelEvents, e => e.StartMs >= start + 1_200_000 - 60_000 && e.StartMs < start + 1_800_000);
+
+        // The real `edgeanomaly replay --model` writes, per CSV row, the latest step: at each step's end row it shows
+        // that step, which must be what the daemon scored (to the CLI's six decimals).
+        var scoresPath = Dir.File("scores.csv");
+        var (exit, cliOutput) = await RunCliAsync("replay", "--csv", csv, "--model", bundlePath, "--out", scoresPath);
+        Assert.True(exit == 0, cliOutput);
+        var cliRows = File.ReadLines(scoresPath).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(c => long.Parse(c[1], CultureInfo.InvariantCulture), c => c);
+        foreach (var step in live)
+        {
+            var c = cliRows[step.TimestampMs];
+            var expected = step.Valid
+                ? new[] { step.Regime.ToString(CultureInfo.InvariantCulture), Six(step.IsolationForest), Six(step.T2), Six(step.Spe), Six(step.Fused) }
+                : ["-1", "", "", "", ""];
+            Assert.Equal(expected, c[2..7]);
+            Assert.Equal(step.Anomaly ? "1" : "0", c[8]);
+        }
         output.WriteLine($"{live.Count} identical steps; {live.Count(s => s.Anomaly)} flagged; first event: {modelEvents[0].Message} / {modelEvents[0].Explanation}");
+    }
+
+    private static string Six(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+
+    /// <summary>Runs the real <c>edgeanomaly</c> CLI; returns its exit code and what it printed.</summary>
+    private static async Task<(int Exit, string Output)> RunCliAsync(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [GatewayProcess.Assembly, .. args])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout + await stderr);
     }
 
     [Fact]
