@@ -301,7 +301,7 @@ public static class ModelCommands
         {
             options.Features.StepSeconds = s;
         }
-        if (window is null && step is null && CsvScoring.AdaptToSampling(options.Features, CsvScoring.MedianIntervalSeconds(table)) is { } adapted)
+        if (window is null && step is null && CsvScoring.AdaptToSampling(options, CsvScoring.MedianIntervalSeconds(table)) is { } adapted)
         {
             Console.Error.WriteLine($"{verb}: {adapted}");
         }

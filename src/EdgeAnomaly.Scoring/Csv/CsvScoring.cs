@@ -1,6 +1,5 @@
 using System.Globalization;
 using EdgeAnomaly.Core.Events;
-using EdgeAnomaly.Scoring.Features;
 using EdgeAnomaly.Scoring.Pipeline;
 
 namespace EdgeAnomaly.Scoring.Csv;
@@ -34,12 +33,14 @@ public static class CsvScoring
 
     /// <summary>
     /// Adapts the window and step to slow or irregular data: when a window would hold fewer than 6 samples at the
-    /// median interval, the step becomes the median interval and the window 10 of them. Returns a description of
-    /// the change, or null when the options fit.
+    /// median interval, the step becomes the median interval, the window 10 of them, and the merge gap at least two
+    /// steps (so one calm step does not split an event). Returns a description of the change, or null when the
+    /// options fit.
     /// </summary>
-    public static string? AdaptToSampling(FeatureOptions features, double medianIntervalSeconds)
+    public static string? AdaptToSampling(ScoringOptions options, double medianIntervalSeconds)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        var features = options.Features;
         if (!(medianIntervalSeconds > 0) || features.WindowSeconds / medianIntervalSeconds >= 6)
         {
             return null;
@@ -47,8 +48,9 @@ public static class CsvScoring
         var step = Math.Ceiling(medianIntervalSeconds);
         features.StepSeconds = step;
         features.WindowSeconds = 10 * step;
+        options.MergeGapSeconds = Math.Max(options.MergeGapSeconds, 2 * step);
         return string.Create(CultureInfo.InvariantCulture,
-            $"median sampling interval {medianIntervalSeconds:0.###} s: window {features.WindowSeconds:0.###} s, step {features.StepSeconds:0.###} s");
+            $"median sampling interval {medianIntervalSeconds:0.###} s: window {features.WindowSeconds:0.###} s, step {features.StepSeconds:0.###} s, merge gap {options.MergeGapSeconds:0.###} s");
     }
 
     /// <summary>Trains on the first <paramref name="rows"/> rows (all when 0 or more than the table has).</summary>

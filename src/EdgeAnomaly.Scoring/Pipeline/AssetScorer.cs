@@ -136,7 +136,7 @@ public sealed class AssetScorer
     {
         _bank.AdvanceTo(timestampMs);
         // A data outage produces no steps: an open event whose merge gap has run out closes anyway.
-        if (_eventizer.IsOpen && _eventizer.Expire(timestampMs))
+        if (_eventizer.ExpireIdle(timestampMs))
         {
             ReportClose();
             Last = Last with { Anomaly = false, Change = EventChange.Closed };

@@ -108,4 +108,10 @@ public sealed class Eventizer
         _candidateStart = long.MinValue;
         return true;
     }
+
+    /// <summary>
+    /// Time passes without steps (a data outage): closes an open event once no step could still keep it open, i.e.
+    /// more than the merge gap plus one step after its last step above.
+    /// </summary>
+    public bool ExpireIdle(long nowMs) => IsOpen && nowMs - LastAboveMs > _mergeGapMs + _stepMs && Expire(nowMs);
 }
