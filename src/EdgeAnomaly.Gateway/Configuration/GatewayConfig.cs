@@ -88,4 +88,13 @@ public sealed class TagConfig
 
     /// <summary>Turns the statistical detectors off for this tag (a setpoint, a counter).</summary>
     public bool Statistics { get; set; } = true;
+
+    /// <summary>Turns every data-quality check (dropout, rate, flatline, spike) off for this tag.</summary>
+    public bool DataQuality { get; set; } = true;
+
+    /// <summary>Turns the flatline check off: the tag is legitimately constant (a setpoint, a mode, a status word).</summary>
+    public bool Flatline { get; set; } = true;
+
+    /// <summary>Turns the spike check off: the tag legitimately jumps (a counter, a word of a wider register).</summary>
+    public bool Spike { get; set; } = true;
 }

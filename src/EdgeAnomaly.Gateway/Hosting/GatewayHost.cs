@@ -182,7 +182,7 @@ public static class GatewayHost
         }
     }
 
-    private static Func<TagInfo, TagDetectorOverrides?> TagOverrides(GatewayConfig config)
+    internal static Func<TagInfo, TagDetectorOverrides?> TagOverrides(GatewayConfig config)
     {
         var byKey = new Dictionary<string, TagConfig>(StringComparer.Ordinal);
         foreach (var asset in config.Assets)
@@ -193,7 +193,14 @@ public static class GatewayHost
             }
         }
         return info => byKey.TryGetValue(info.Key, out var t)
-            ? new TagDetectorOverrides { Sensitivity = t.Sensitivity, StatisticsEnabled = t.Statistics ? null : false }
+            ? new TagDetectorOverrides
+            {
+                Sensitivity = t.Sensitivity,
+                StatisticsEnabled = t.Statistics ? null : false,
+                DataQualityEnabled = t.DataQuality ? null : false,
+                FlatlineEnabled = t.Flatline ? null : false,
+                SpikeEnabled = t.Spike ? null : false,
+            }
             : null;
     }
 

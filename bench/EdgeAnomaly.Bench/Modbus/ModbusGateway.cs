@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeAnomaly.Bench.Modbus;
+
+/// <summary>
+/// The real `edgeanomaly run` (edgeanomaly.dll next to this benchmark) with a generated Devices config, and a health
+/// subscriber on the central broker: health carries every device's request and timeout counters.
+/// </summary>
+internal sealed class ModbusGateway : IAsyncDisposable
+{
+    public const string GatewayId = "gw-modbus-bench";
+
+    private readonly StringBuilder _output = new();
+    private readonly List<JsonElement> _health = [];
+    private readonly IMqttClient _healthClient = new MqttClientFactory().CreateMqttClient();
+    private Process? _process;
+
+    private ModbusGateway(string directory) => Directory = directory;
+
+    public string Directory { get; }
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Writes the config (assets + devices built by the caller) and starts the gateway.</summary>
+    /// <param name="detectors">Statistics and data-quality checks on (a realistic daemon) or off (measuring the bus alone).</param>
+    public static async Task<ModbusGateway> StartAsync(int localPort, int centralPort, JsonArray assets, JsonObject devices, string rulesYaml, bool detectors = true)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ea-modbus-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(dir);
+        var rules = Path.Combine(dir, "rules.yaml");
+        await File.WriteAllTextAsync(rules, rulesYaml);
+        var config = new JsonObject
+        {
+            ["Gateway"] = new JsonObject { ["Id"] = GatewayId, ["DataDir"] = Path.Combine(dir, "data") },
+            ["LocalBroker"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = localPort },
+            ["Central"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = centralPort, ["HealthInterval"] = "00:00:01" },
+            ["Rules"] = new JsonObject { ["Path"] = rules },
+            ["Statistics"] = new JsonObject { ["Enabled"] = detectors },
+            ["DataQuality"] = new JsonObject { ["Enabled"] = detectors },
+            ["Assets"] = assets,
+            ["Devices"] = devices,
+        };
+        var path = Path.Combine(dir, "edgeanomaly.json");
+        await File.WriteAllTextAsync(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+        var gateway = new ModbusGateway(dir);
+        gateway._healthClient.ApplicationMessageReceivedAsync += e =>
+        {
+            using var doc = JsonDocument.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            lock (gateway._health)
+            {
+                gateway._health.Add(doc.RootElement.Clone());
+            }
+            return Task.CompletedTask;
+        };
+        await gateway._healthClient.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", centralPort).Build());
+        await gateway._healthClient.SubscribeAsync($"ea/v1/gateways/{GatewayId}/health", MqttQualityOfServiceLevel.AtMostOnce);
+
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "edgeanomaly.dll"), "run", "--config", path])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["DOTNET_gcServer"] = "0";
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("the gateway did not start");
+        p.OutputDataReceived += (_, e) => gateway.Append(e.Data);
+        p.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        gateway._process = p;
+        return gateway;
+    }
+
+    /// <summary>The latest health report, after waiting for one newer than <paramref name="afterTs"/>.</summary>
+    public async Task<JsonElement> NextHealthAsync(long afterTs, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            lock (_health)
+            {
+                if (_health.Count > 0 && _health[^1].GetProperty("ts").GetInt64() > afterTs)
+                {
+                    return _health[^1];
+                }
+            }
+            if (_process is { HasExited: true })
+            {
+                throw new InvalidOperationException("the gateway exited:\n" + Output);
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no health report within {timeout}:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Sum of a device counter ("requests", "timeouts", "errors") over every device of a health report.</summary>
+    public static long DeviceSum(JsonElement health, string counter)
+    {
+        long sum = 0;
+        foreach (var d in health.GetProperty("devices").EnumerateArray())
+        {
+            sum += d.GetProperty(counter).GetInt64();
+        }
+        return sum;
+    }
+
+    public static int Degraded(JsonElement health) =>
+        health.GetProperty("devices").EnumerateArray().Count(d => d.GetProperty("status").GetString() != "ok");
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            if (_output.Length < 2_000_000)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            using (var term = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term!.WaitForExitAsync();
+            }
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await p.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill();
+                await p.WaitForExitAsync();
+            }
+        }
+        _process?.Dispose();
+        if (_healthClient.IsConnected)
+        {
+            await _healthClient.DisconnectAsync();
+        }
+        _healthClient.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
