@@ -15,9 +15,9 @@ cd "$out"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 dotnet EdgeAnomaly.Bench.dll modbus-tcp --sim "$sim" --devices 100 --tags 50 --seconds "$secs" --warmup 20
-# Paced: bytes cross a UART emulator at 19200 baud; the simulator ends frames after 4 ms of silence (3.5 characters
-# are 2 ms at 19200; its default floor is 10 ms because a plain pty delivers in bursts).
-dotnet EdgeAnomaly.Bench.dll modbus-rtu --sim "$sim" --units 4 --registers 40 --baud 19200 --seconds "$secs" --sim-gap-ms 4
+# Paced: bytes cross a UART emulator at 19200 baud (bench/EdgeAnomaly.Bench/Modbus/UartWire.cs). The simulator ends
+# a frame after 10 ms of silence (its floor; 3.5 characters are 2 ms at 19200); --sim-gap-ms 4 is closer to the wire
+# but splits frames when the relay thread is descheduled for longer (docs/benchmarks.md).
 dotnet EdgeAnomaly.Bench.dll modbus-rtu --sim "$sim" --units 4 --registers 40 --baud 19200 --seconds "$secs"
 # For comparison: the same bus on a bare pty, where bytes take no time at all.
 dotnet EdgeAnomaly.Bench.dll modbus-rtu --sim "$sim" --units 4 --registers 40 --baud 19200 --seconds "$secs" --no-pacing
