@@ -329,10 +329,12 @@ public static partial class ModelsConfig
     public static AssetModelSettings Resolve(ModelsSection models, AssetConfig asset)
     {
         var entry = models.Assets.Find(a => a.Name == asset.Name);
+        IReadOnlyList<string> tags = entry is { Tags.Count: > 0 } ? [.. entry.Tags] : [.. asset.Tags.Select(t => t.Name)];
         var scoring = new ScoringOptions();
         models.Scoring.ApplyTo(scoring);
+        // Section-wide drifting tags name tags of some assets ("temperature.c"): each asset takes those it has.
+        scoring.Features.DriftingTags = [.. scoring.Features.DriftingTags.Where(tags.Contains)];
         entry?.Scoring.ApplyTo(scoring);
-        IReadOnlyList<string> tags = entry is { Tags.Count: > 0 } ? [.. entry.Tags] : [.. asset.Tags.Select(t => t.Name)];
         return new AssetModelSettings(asset.Name, tags, entry?.AutoTrain ?? models.AutoTrain, entry?.WarmUp ?? models.WarmUp, scoring,
             BundlePath(models, asset.Name));
     }
@@ -363,6 +365,13 @@ public static partial class ModelsConfig
         if (!string.IsNullOrEmpty(f.DriverTag) && !settings.Tags.Contains(f.DriverTag))
         {
             errors.Add($"{key}:DriverTag '{f.DriverTag}' is not a modelled tag of asset '{settings.Asset}'");
+        }
+        for (var i = 0; i < f.DriftingTags.Length; i++)
+        {
+            if (!settings.Tags.Contains(f.DriftingTags[i]))
+            {
+                errors.Add($"{key}:DriftingTags:{i} '{f.DriftingTags[i]}' is not a modelled tag of asset '{settings.Asset}'");
+            }
         }
         return errors;
     }

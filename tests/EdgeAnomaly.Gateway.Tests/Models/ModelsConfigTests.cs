@@ -94,10 +94,23 @@ public sealed class ModelsConfigTests : IDisposable
     [InlineData("""{ "Assets": [ { "Name": "pump-01", "Scoring": { "DriverTag": "speed.rpm" } } ] }""", "Models:Assets:0:Scoring:DriverTag")]
     [InlineData("""{ "Assets": [ { "Name": "pump-01", "Scoring": { "StepSeconds": -1 } } ] }""", "Models:Assets:0:Scoring:StepSeconds")]
     [InlineData("""{ "Scoring": { "DriverTag": "speed.rpm" } }""", "Models:Scoring:DriverTag")]
+    [InlineData("""{ "Assets": [ { "Name": "pump-01", "Scoring": { "DriftingTags": [ "ambient.c", "speed.rpm" ] } } ] }""", "Models:Assets:0:Scoring:DriftingTags:1")]
     public void InvalidModelsSection_IsRefusedNamingTheKey(string models, string key)
     {
         var ex = Assert.Throws<ConfigException>(() => Load("\"Models\": " + models));
         Assert.Contains(ex.Errors, e => e.Contains(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SectionWideDriftingTags_EachAssetTakesThoseItHas()
+    {
+        var config = Load("""
+            "Models": { "Scoring": { "DriftingTags": [ "ambient.c", "temperature.c" ] },
+                        "Assets": [ { "Name": "pump-01", "Tags": [ "current.a", "ambient.c" ] } ] }
+            """);
+        var assets = ModelsConfig.ResolveAll(config.Models, config.Assets);
+        Assert.Equal(["ambient.c"], assets[0].Scoring.Features.DriftingTags);
+        Assert.Empty(assets[1].Scoring.Features.DriftingTags);
     }
 
     [Fact]
