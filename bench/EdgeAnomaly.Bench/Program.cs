@@ -8,6 +8,7 @@ using EdgeAnomaly.Bench.Detection;
 using EdgeAnomaly.Bench.EndToEnd;
 using EdgeAnomaly.Bench.Modbus;
 using EdgeAnomaly.Bench.Models;
+using EdgeAnomaly.Bench.Scoring;
 using MQTTnet.Protocol;
 
 // Usage (see docs/benchmarks.md and bench/*.sh):
@@ -19,6 +20,7 @@ using MQTTnet.Protocol;
 //   modbus-tcp --sim DLL [--devices 100 --tags 50 --seconds 60 --warmup 20 --no-detectors --statistics-on-all]   Modbus TCP fleet: CPU, requests per cycle (bench/run-modbus.sh)
 //   modbus-rtu --sim DLL [--units 4 --registers 40 --baud 19200 --seconds 60 --gap-ms 20 --sim-gap-ms X --no-pacing]  RTU bus cycle vs wire time
 //   iforest --train CSV --test CSV [--trees 100 --subsample 256 --seed 1 --repeats 5]  Isolation Forest (bench/iforest-vs-sklearn.sh)
+//   scoring [--tags 16 --train-seconds 7200 --score-seconds 86400 --repeats 3]  per-asset model pipeline per step, bundle size (docs/benchmarks.md)
 var mode = args.Length > 0 ? args[0] : "micro";
 var rest = args.Skip(1).ToArray();
 int Int(string name, int fallback) => Arg(rest, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
@@ -65,6 +67,8 @@ switch (mode)
     case "modbus-rtu":
         return await ModbusScenarios.RtuBusAsync(Arg(rest, "--sim") ?? throw new ArgumentException("--sim DLL"), Int("--units", 4), Int("--registers", 40), Int("--baud", 19200),
             Int("--seconds", 60), !rest.Contains("--no-pacing"), Arg(rest, "--sim-gap-ms") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null, Int("--gap-ms", 20));
+    case "scoring":
+        return ScoringBench.Run(Int("--tags", 16), Int("--train-seconds", 7200), Int("--score-seconds", 86_400), Int("--repeats", 3));
     default:
         Console.Error.WriteLine($"unknown mode '{mode}': micro | ingest | latency | drain | footprint | iforest");
         return 2;
