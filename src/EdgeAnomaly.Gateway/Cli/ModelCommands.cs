@@ -168,7 +168,8 @@ public static class ModelCommands
         var json = new Option<bool>("--json") { Description = "One JSON object per configuration instead of a table." };
         var ablation = new Option<bool>("--ablation") { Description = "Also run the ablation variants (IForest alone, PCA alone, regimes off, ...)." };
         var margin = new Option<double?>("--margin") { Description = "Threshold margin (default: the SKAB profile's)." };
-        var skab = new Command("skab", "Run the SKAB protocol (first 400 rows of each file train, pooled confusion matrix, NAB changepoint score).") { data, json, ablation, margin };
+        var margins = new Option<string?>("--margins") { Description = "Comma-separated margins to sweep (one training per file); marks the best F1 with FAR <= 10 %." };
+        var skab = new Command("skab", "Run the SKAB protocol (first 400 rows of each file train, pooled confusion matrix, NAB changepoint score).") { data, json, ablation, margin, margins };
         skab.SetAction(parse =>
         {
             var dir = parse.GetValue(data)!;
@@ -189,28 +190,34 @@ public static class ModelCommands
                 {
                     options.ThresholdMargin = m;
                 }
-                SkabReport report;
+                IReadOnlyList<SkabReport> reports;
                 try
                 {
-                    report = SkabEvaluation.Run(dir.FullName, options, name, Console.IsErrorRedirected ? null : (done, total, file) =>
+                    var sweep = parse.GetValue(margins) is { Length: > 0 } list
+                        ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()
+                        : [options.ThresholdMargin];
+                    reports = SkabEvaluation.RunMargins(dir.FullName, options, sweep, name, Console.IsErrorRedirected ? null : (done, total, file) =>
                         Console.Error.Write(done < total ? $"\revaluate [{name}]: {done + 1}/{total} {file,-16}" : $"\r{new string(' ', 70)}\r"));
                 }
-                catch (Exception e) when (e is DirectoryNotFoundException or CsvFormatException or IOException)
+                catch (Exception e) when (e is DirectoryNotFoundException or CsvFormatException or IOException or FormatException)
                 {
                     Console.Error.WriteLine();
                     Console.Error.WriteLine("evaluate: " + e.Message);
                     return 1;
                 }
-                if (asJson)
+                var best = reports.Where(r => r.FarPercent <= 10).OrderByDescending(r => r.F1).FirstOrDefault();
+                foreach (var report in reports)
                 {
-                    Console.WriteLine(ToJson(report));
-                }
-                else
-                {
+                    if (asJson)
+                    {
+                        Console.WriteLine(ToJson(report));
+                        continue;
+                    }
+                    var label = reports.Count == 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name} @ margin {report.Margin:0.##}{(ReferenceEquals(report, best) ? " *" : "")}");
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{name,-40} {report.F1,6:0.000} {report.FarPercent,6:0.00} {report.MarPercent,6:0.00} {report.NabStandard,8:0.00} {report.NabLowFp,7:0.00} {report.NabLowFn,7:0.00}  {report.ChangepointsDetected}/{report.Changepoints} hit, {report.ChangepointFalsePositives} false"));
+                        $"{label,-40} {report.F1,6:0.000} {report.FarPercent,6:0.00} {report.MarPercent,6:0.00} {report.NabStandard,8:0.00} {report.NabLowFp,7:0.00} {report.NabLowFn,7:0.00}  {report.ChangepointsDetected}/{report.Changepoints} hit, {report.ChangepointFalsePositives} false"));
                 }
-                foreach (var file in report.Files.Where(f => f.Error is not null))
+                foreach (var file in reports[0].Files.Where(f => f.Error is not null))
                 {
                     Console.Error.WriteLine($"evaluate: {file.File}: {file.Error}");
                 }
