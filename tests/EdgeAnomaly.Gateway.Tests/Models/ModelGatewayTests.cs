@@ -61,4 +61,48 @@ public sealed class ModelGatewayTests : TwoBrokerTest
         Assert.Empty(recorder.Steps());
         await host.StopAsync();
     }
+
+    [Fact]
+    public async Task NoBundle_WarmUpOverMqtt_TrainsInTheBackground_SavesTheBundle_AndTheSwappedModelRaisesAStoredModelEvent()
+    {
+        var configPath = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
+        ModelFixture.AddModels(configPath, new JsonObject { ["Scoring"] = ModelFixture.FastScoringJson(), ["WarmUp"] = "00:10:00" });
+        var config = ConfigLoader.Load(configPath);
+        var recorder = new ModelRecorder();
+        var log = new CapturedLog();
+        using var host = GatewayHost.Build(config, new GatewayHostOptions
+        {
+            Observer = recorder,
+            ModelObserver = recorder,
+            AlarmOutput = new EdgeAnomaly.Gateway.Alarm.DisabledAlarmOutput(),
+            MinimumLogLevel = LogLevel.Information,
+            ConfigureLogging = b => b.ClearProviders().AddProvider(log),
+        });
+        await StartOffTestContextAsync(host);
+        var ingest = (EdgeAnomaly.Ingest.MqttIngestClient)host.Services.GetService(typeof(EdgeAnomaly.Ingest.MqttIngestClient))!;
+        await Eventually.True(() => ingest.IsConnected, TimeSpan.FromSeconds(30), "the gateway subscribes to the node topics");
+        var runtime = (ModelRuntime)host.Services.GetService(typeof(ModelRuntime))!;
+        Assert.Equal(ModelState.WarmingUp, runtime.StatusOf("a01")!.State);
+
+        using var node = new MqttClientFactory().CreateMqttClient();
+        await node.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(Local.Host, Local.Port).Build());
+        // Eleven minutes of normal rows, half an hour old: the warm-up (10 min of reading time) completes.
+        var start = ((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_800_000) / 1000) * 1000;
+        await ModelFixture.PublishRowsAsync(node, "a01", SyntheticAsset.Rows(start, 660, seed: 61), rowsPerMessage: 10);
+        await Eventually.True(() => runtime.StatusOf("a01")!.Text == "active v1", TimeSpan.FromSeconds(120),
+            $"the model is trained in the background and swapped in ({runtime.StatusOf("a01")!.Text})\n{log}");
+        Assert.True(File.Exists(Path.Combine(config.Models.BundleDirectory, "a01" + ModelsConfig.BundleExtension)), "the trained bundle is saved");
+        Assert.Contains(log.Lines, l => l.Contains("Model for a01 trained in", StringComparison.Ordinal));
+
+        // Then the decouple fault: the swapped-in model opens a model event, which the pipeline commits.
+        var live = start + 700_000;
+        await ModelFixture.PublishRowsAsync(node, "a01",
+            SyntheticAsset.Rows(live, 600, seed: 62, faultStartMs: live + 240_000, faultEndMs: live + 600_000), rowsPerMessage: 10);
+        await Eventually.True(() => recorder.Events.Any(e => e.Kind == EventKind.Model && e.Source == "model:anomaly"), TimeSpan.FromSeconds(60),
+            $"the swapped-in model raises a model event ({recorder.StepCount} steps scored)\n{log}");
+        var opened = recorder.Events.First(e => e.Kind == EventKind.Model && e.Source == "model:anomaly");
+        Assert.InRange(opened.StartMs, live + 240_000 - 30_000, live + 600_000);
+        Assert.Equal("a01", opened.Asset);
+        await host.StopAsync();
+    }
 }
