@@ -60,6 +60,7 @@ public sealed partial class GatewayStore
         _dbTagIds = ids;
         _buffers = new TagBuffer?[registry.TagCount];
         _bufCount = new int[registry.TagCount];
+        _flushCursor = 0;
         _encodeScratch = new byte[ReadingBlockCodec.MaxEncodedLength(capacity)];
     }
 
@@ -136,13 +137,57 @@ public sealed partial class GatewayStore
         {
             WriteBlocks();
         }
+        _flushCursor = 0;
+        ApplyRetentionIfDue();
+        return written;
+    }
+
+    /// <summary>
+    /// One slice of a flush pass, for a caller that must not stall (the pipeline): writes the buffers of the next tags
+    /// in id order, from where the previous slice stopped, until at least <paramref name="maxReadings"/> readings are
+    /// written or the pass reaches the last tag. Returns true when the pass is complete (age retention then runs as in
+    /// <see cref="FlushReadings"/>) and the next call starts a new pass. Readings that arrive for a tag the pass has
+    /// already written wait for the next pass, so a pass writes each tag at most once.
+    /// </summary>
+    public bool FlushReadingsSlice(int maxReadings)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxReadings, 1);
+        _blocks.Clear();
+        var counts = _bufCount;
+        var taken = 0;
+        var id = _flushCursor;
+        for (; id < counts.Length && taken < maxReadings; id++)
+        {
+            if (counts[id] > 0)
+            {
+                taken += counts[id];
+                EncodeTag(id);
+            }
+        }
+        if (_blocks.Count > 0)
+        {
+            WriteBlocks();
+        }
+        if (id < counts.Length)
+        {
+            _flushCursor = id;
+            return false;
+        }
+        _flushCursor = 0;
+        ApplyRetentionIfDue();
+        return true;
+    }
+
+    private int _flushCursor;
+
+    private void ApplyRetentionIfDue()
+    {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (_lastRetentionMs == long.MinValue || now - _lastRetentionMs >= 60_000)
         {
             _lastRetentionMs = now;
             DeleteExpiredReadings(now - (long)_options.ReadingsMaxAge.TotalMilliseconds);
         }
-        return written;
     }
 
     private void FlushTag(int id)

@@ -248,6 +248,38 @@ public sealed class GatewayStoreTests : IDisposable
         Assert.Empty(store.ReadReadings("pump-0", "nope", 0, long.MaxValue));
     }
 
+    // The pipeline flushes in slices so one pass never stalls it: a slice stops once it has written its quota (whole
+    // tags), the next one continues at the following tag, and a reading for a tag already written waits for the next pass.
+    [Fact]
+    public void Readings_FlushSlices_WriteEachTagOncePerPass_InIdOrder_UntilThePassCompletes()
+    {
+        using var store = Open();
+        store.RegisterTags(TestData.Registry(assets: 1, tagsPerAsset: 4));
+        var batch = new Reading[40];
+        for (var i = 0; i < 10; i++)
+        {
+            for (var t = 0; t < 4; t++)
+            {
+                batch[(i * 4) + t] = new Reading(t, T0 + (1000 * (i + 1)), (t * 100) + i);
+            }
+        }
+        store.AppendReadings(batch);
+
+        Assert.False(store.FlushReadingsSlice(15)); // tag0 (10) is below the quota, tag1 (20) reaches it
+        Assert.Equal(20, store.BufferedReadings);
+        Assert.Equal(2, store.GetStats().ReadingBlocks);
+        store.AppendReadings([new Reading(0, T0 + 20_000, 42)]); // tag0 again: already written in this pass
+        Assert.True(store.FlushReadingsSlice(1_000)); // tag2 and tag3: the pass is complete
+        Assert.Equal(1, store.BufferedReadings);
+        Assert.Equal(4, store.GetStats().ReadingBlocks);
+        Assert.False(store.FlushReadingsSlice(1)); // a new pass starts at tag0
+        Assert.Equal(0, store.BufferedReadings);
+        Assert.True(store.FlushReadingsSlice(1)); // nothing left: the pass ends without writing
+        Assert.Equal(5, store.GetStats().ReadingBlocks);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => 300.0 + i), store.ReadReadings("pump-0", "tag3", 0, long.MaxValue).Select(r => r.Value));
+        Assert.Equal(42.0, store.ReadReadings("pump-0", "tag0", 0, long.MaxValue)[^1].Value);
+    }
+
     // Blocks are found through a time index bounded by the longest block span: a late block (old readings written after
     // newer ones) and a block spanning much longer than the rest must still be found, and nothing outside the range.
     [Fact]

@@ -183,12 +183,23 @@ internal static class Scenarios
                 uplinkMs.Add(Seconds(e.ArrivalTicks - sentAt.Ticks) * 1000);
             }
         }
-        var commitMs = CommitLatenciesFromLog(gw.Output, tripOrder, trips);
+        var commitSamples = CommitLatenciesFromLog(gw.Output, tripOrder, trips);
+        var commitMs = commitSamples.ConvertAll(x => x.Ms);
         Console.WriteLine($"scenario: latency seconds={seconds} target_readings_per_s={readingsPerSecond} trip_every={tripEvery} messages");
         Console.WriteLine($"achieved_readings_per_s: {node.ReadingsSent / Seconds(publishEnd - start):F0} (late sends > 10 ms: {lateSends})");
         Console.WriteLine($"tripping_readings: {trips.Count}");
         Report("publish_to_uplinked_ms", uplinkMs);
         Report("publish_to_commit_log_ms", commitMs);
+        // The tail is what the target is about: name the slowest samples so they can be matched with the gateway's log.
+        commitSamples.Sort((a, b) => b.Ms.CompareTo(a.Ms));
+        foreach (var (sent, ms) in commitSamples.Take(5))
+        {
+            Console.WriteLine($"slow_commit: sent {sent:hh\\:mm\\:ss\\.fff} +{ms:F1} ms");
+        }
+        if (Environment.GetEnvironmentVariable("EA_BENCH_GATEWAY_LOG") is { Length: > 0 } logPath)
+        {
+            File.WriteAllText(logPath, gw.Output);
+        }
         return uplinkMs.Count == trips.Count ? 0 : 1;
     }
 
@@ -196,7 +207,7 @@ internal static class Scenarios
     /// The gateway logs each committed revision (event id 102) with a HH:mm:ss.fff local timestamp; the k-th open of
     /// x-high on an asset belongs to the k-th tripping reading sent for that asset.
     /// </summary>
-    private static List<double> CommitLatenciesFromLog(string output, List<(string Asset, long Ts)> order,
+    private static List<(TimeSpan Sent, double Ms)> CommitLatenciesFromLog(string output, List<(string Asset, long Ts)> order,
         Dictionary<(string Asset, long Ts), (long Ticks, DateTime Local)> trips)
     {
         var opens = new Dictionary<string, Queue<TimeSpan>>(StringComparer.Ordinal);
@@ -218,14 +229,14 @@ internal static class Scenarios
             }
             q.Enqueue(time);
         }
-        var result = new List<double>();
+        var result = new List<(TimeSpan Sent, double Ms)>();
         foreach (var key in order)
         {
             if (opens.TryGetValue(key.Asset, out var q) && q.Count > 0)
             {
                 var logged = q.Dequeue();
                 var sent = trips[key].Local.TimeOfDay;
-                result.Add((logged - sent).TotalMilliseconds);
+                result.Add((sent, (logged - sent).TotalMilliseconds));
             }
         }
         return result;
