@@ -40,6 +40,7 @@ internal sealed class AssetModelSlot
     private long _readingsSinceTick;
     private int _faults;
     private bool _staleHandled;
+    private bool _driftWarningShown;
     private ModelState _state = ModelState.None;
     private string? _detail;
     private string? _refusedUpdate;
@@ -186,6 +187,14 @@ internal sealed class AssetModelSlot
                     BeginWarmUp();
                 }
             }
+            if (_state == ModelState.Active && _scorer is { } active && active.DriftWarning != _driftWarningShown)
+            {
+                // Health says why while the regime mix is in PSI's warning band (the model stays in force).
+                _driftWarningShown = active.DriftWarning;
+                _detail = _driftWarningShown
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"drift warning: PSI of the regime shares {active.LastPsi:0.###}")
+                    : null;
+            }
         }
         _readingsSinceTick = 0;
         PublishStatus();
@@ -257,6 +266,7 @@ internal sealed class AssetModelSlot
         _advancedMs = long.MinValue;
         _faults = 0;
         _staleHandled = false;
+        _driftWarningShown = false;
         _state = ModelState.Active;
         _detail = null;
         _refusedUpdate = refusedUpdate;

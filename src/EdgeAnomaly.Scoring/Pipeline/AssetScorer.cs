@@ -42,6 +42,7 @@ public sealed class AssetScorer
 {
     public const string AnomalySourceKey = "model:anomaly";
     public const string RetrainSourceKey = "model:retrain";
+    public const string DriftWarningSourceKey = "model:drift-warning";
 
     private readonly AssetModel _model;
     private readonly IConditionSink? _sink;
@@ -116,6 +117,13 @@ public sealed class AssetScorer
     public long AdwinDetections => _adwin.Detections;
 
     public long PageHinkleyDetections => _pageHinkley.Sum(p => p.Detections);
+
+    /// <summary>
+    /// True while the last PSI check of the regime shares was in the warning band ([<see cref="Psi.Warn"/>,
+    /// <see cref="Psi.Alert"/>)): the mix is moving away from training but the model stays in force. An info event
+    /// (<see cref="DriftWarningSourceKey"/>) is open for as long as this holds.
+    /// </summary>
+    public bool DriftWarning { get; private set; }
 
     /// <summary>Last population stability index of the regime shares (NaN before the first check).</summary>
     public double LastPsi { get; private set; } = double.NaN;
@@ -243,10 +251,41 @@ public sealed class AssetScorer
             _tracker.CopyShares(_shares);
             LastPsi = Psi.Compute(_model.TrainingSharesArray, _shares);
             _tracker.ResetStatistics();
-            if (Psi.Classify(LastPsi) == DriftLevel.Alert)
+            var level = Psi.Classify(LastPsi);
+            SetDriftWarning(end, level == DriftLevel.Warn && !IsStale);
+            if (level == DriftLevel.Alert)
             {
                 MarkStale(end, string.Create(CultureInfo.InvariantCulture, $"PSI of the regime shares {LastPsi:0.###} >= {Psi.Alert}"));
             }
+        }
+    }
+
+    private ConditionSource? _driftWarningSource;
+
+    private void SetDriftWarning(long end, bool on)
+    {
+        if (on == DriftWarning)
+        {
+            return;
+        }
+        DriftWarning = on;
+        if (_sink is null)
+        {
+            return;
+        }
+        if (on)
+        {
+            var psi = LastPsi;
+            var text = string.Create(CultureInfo.InvariantCulture, $"PSI of the regime shares {psi:0.###} >= {Psi.Warn} (alert at {Psi.Alert})");
+            _driftWarningSource = new ConditionSource(DriftWarningSourceKey, EventKind.Model, Severity.Info, _identity?.AssetId ?? -1, _model.Asset, [], [],
+                TimeSpan.Zero, "{asset}: operating regimes drifting from training, model still in force (" + text + ")")
+            {
+                Detail = () => "drift warning: " + text,
+            };
+        }
+        if (_driftWarningSource is { } source)
+        {
+            _sink.Report(source, on, new ConditionSample(end, double.NaN, LastPsi, Psi.Warn));
         }
     }
 

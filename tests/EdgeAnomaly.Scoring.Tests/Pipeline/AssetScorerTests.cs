@@ -173,4 +173,58 @@ public class AssetScorerTests
         Assert.False(scorer.Last.Anomaly);
         Assert.False(sink.Reports[^1].Active);
     }
+
+    // Two operating points, half the time each in training. Live, a shift to 80 / 20 is PSI ~0.42 (warning band:
+    // info event open, model in force), back to 50 / 50 closes it; 100 / 0 is an alert (stale, retrain requested).
+    [Fact]
+    public void RegimeMixInPsiWarningBand_OpensAnInfoEvent_ClosesWhenTheMixReturns_AndAnAlertMarksStale()
+    {
+        static double[] ModeRow(bool high, Random random)
+        {
+            var speed = (high ? 5.0 : 0.0) + (0.1 * Synthetic.Gaussian(random));
+            return [speed, (2 * speed) + (0.05 * Synthetic.Gaussian(random)), 3 - speed + (0.05 * Synthetic.Gaussian(random)), 0.2 + (0.02 * Synthetic.Gaussian(random))];
+        }
+        var random = new Random(3);
+        var history = new TrainingHistory(Synthetic.Tags);
+        var t = 0;
+        for (; t < 7200; t++)
+        {
+            history.AddRow(Synthetic.Start + (t * 1000L), ModeRow(t / 300 % 2 == 1, random));
+        }
+        var options = Synthetic.Options();
+        options.DriftCheckSteps = 120; // one check per 600 s at a 5 s step
+        options.DriftComponents = 0;   // Page-Hinkley off: this test is about the regime mix
+        var model = AssetModelTrainer.Train("pump-1", history, options);
+        Assert.Equal(2, model.RegimeCount);
+
+        var sink = new RecordingSink();
+        var scorer = new AssetScorer(model, sink);
+        void Run(int seconds, int highSecondsPer600)
+        {
+            for (var end = t + seconds; t < end; t++)
+            {
+                scorer.AddRow(Synthetic.Start + (t * 1000L), ModeRow(t % 600 >= 600 - highSecondsPer600, random));
+            }
+        }
+        List<bool> Warnings() => sink.Reports.Where(r => r.Source.Key == AssetScorer.DriftWarningSourceKey).Select(r => r.Active).ToList();
+
+        Run(3000, 300);
+        Assert.False(scorer.DriftWarning, $"PSI {scorer.LastPsi}");
+        Assert.Empty(Warnings());
+        Run(3000, 120);
+        Assert.True(scorer.DriftWarning, $"PSI {scorer.LastPsi}");
+        Assert.InRange(scorer.LastPsi, 0.25, 0.5);
+        Assert.False(scorer.IsStale, scorer.StaleReason);
+        Assert.Equal([true], Warnings());
+        var open = sink.Reports.First(r => r.Source.Key == AssetScorer.DriftWarningSourceKey).Source;
+        Assert.Equal(EventKind.Model, open.Kind);
+        Assert.Equal(Severity.Info, open.Severity);
+        Run(3000, 300);
+        Assert.False(scorer.DriftWarning, $"PSI {scorer.LastPsi}");
+        Assert.Equal([true, false], Warnings());
+        Run(1800, 0);
+        Assert.True(scorer.IsStale);
+        Assert.Contains("PSI", scorer.StaleReason, StringComparison.Ordinal);
+        Assert.Equal([true, false], Warnings());
+    }
 }
