@@ -15,7 +15,7 @@ using MQTTnet.Protocol;
 //   micro [BenchmarkDotNet args, e.g. --filter *Detector*]   detector core and decoder (in-process toolchain)
 //   ingest --qos 0|1 --seconds N [--assets A --in-flight W --bare-deferred-ack] end-to-end ingest vs a bare subscriber
 //   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
-//   drain --revisions N                                      backlog drain after a central outage
+//   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub]  backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
 //   modbus-tcp --sim DLL [--devices 100 --tags 50 --seconds 60 --warmup 20 --no-detectors --statistics-on-all]   Modbus TCP fleet: CPU, requests per cycle (bench/run-modbus.sh)
 //   modbus-rtu --sim DLL [--units 4 --registers 40 --baud 19200 --seconds 60 --gap-ms 20 --sim-gap-ms X --no-pacing]  RTU bus cycle vs wire time
@@ -55,7 +55,12 @@ switch (mode)
     case "latency":
         return await Scenarios.LatencyAsync(Int("--seconds", 60), Int("--rate", 10_000), Int("--trip-every", 50));
     case "drain":
-        return await Scenarios.DrainAsync(Int("--revisions", 20_000));
+        var subscriber = Arg(rest, "--subscriber") ?? "mqttnet";
+        if (subscriber is not ("mqttnet" or "mqttnet-deferred" or "mosquitto_sub"))
+        {
+            throw new ArgumentException("--subscriber mqttnet|mqttnet-deferred|mosquitto_sub");
+        }
+        return await Scenarios.DrainAsync(Int("--revisions", 20_000), subscriber);
     case "footprint":
         return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"), Arg(rest, "--flush"));
     case "iforest":

@@ -359,6 +359,10 @@ public sealed class UplinkClient : IAsyncDisposable
             .WithCleanStart(true) // the outbox is our session: nothing needs to survive on the broker
             .WithKeepAlivePeriod(o.KeepAlive)
             .WithTimeout(o.OperationTimeout)
+            // One socket write per packet: with fragmentation allowed MQTTnet writes a PUBLISH's header and its payload
+            // separately (two send calls, two TCP segments with Nagle off), which is most of the per-event send cost
+            // in a backlog drain. Some brokers (AWS IoT) also reject fragmented packets.
+            .WithoutPacketFragmentation()
             .WithWillTopic(topics.State)
             .WithWillPayload(UplinkTopics.OfflinePayload())
             .WithWillRetain(true)

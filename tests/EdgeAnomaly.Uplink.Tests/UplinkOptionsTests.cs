@@ -55,6 +55,17 @@ public class UplinkOptionsTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void BuildMqttOptions_SendsEachPacketInOneWrite(bool useTls)
+    {
+        // Header and payload of a PUBLISH in one socket write (one send call per event in a drain), with or without TLS.
+        var o = Valid();
+        o.UseTls = useTls;
+        Assert.False(UplinkClient.BuildMqttOptions(o).AllowPacketFragmentation);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void BuildMqttOptions_WithTls_BuildsATlsClientWithCredentials(bool allowUntrusted)
     {
         var o = Valid();

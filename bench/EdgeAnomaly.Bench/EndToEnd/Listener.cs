@@ -75,15 +75,15 @@ internal sealed class Listener : IAsyncDisposable
         {
             var now = Stopwatch.GetTimestamp();
             var topic = e.ApplicationMessage.Topic;
+            if (_deferredAck && e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+            {
+                // Like the gateway's ingest client: do not hold the receive loop on the PUBACK write.
+                e.AutoAcknowledge = false;
+                _ = e.AcknowledgeAsync(CancellationToken.None);
+            }
             if (topic.EndsWith("/readings", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _messages);
-                if (_deferredAck && e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
-                {
-                    // Like the gateway's ingest client: do not hold the receive loop on the PUBACK write.
-                    e.AutoAcknowledge = false;
-                    _ = e.AcknowledgeAsync(CancellationToken.None);
-                }
             }
             else if (topic.EndsWith("/health", StringComparison.Ordinal))
             {

@@ -247,7 +247,7 @@ internal static class Scenarios
     /// event revisions to the outbox. Once <paramref name="revisions"/> are stored, the broker comes back and a central
     /// subscriber times the delivery.
     /// </summary>
-    public static async Task<int> DrainAsync(int revisions)
+    public static async Task<int> DrainAsync(int revisions, string subscriber)
     {
         const int assets = 20;
         await using var local = await MosquittoBroker.StartAsync();
@@ -288,18 +288,44 @@ internal static class Scenarios
 
         await central.StartAsync();
         var brokerBack = Stopwatch.GetTimestamp();
-        await using var server = new Listener();
-        await server.StartAsync(central.Port, EventsFilter, MqttQualityOfServiceLevel.AtLeastOnce);
-        await WaitAsync(() => server.EventCount >= expected, TimeSpan.FromSeconds(180), $"{expected} events at the central subscriber", gw,
-            throwOnTimeout: false);
-        var events = server.Events;
-        Console.WriteLine($"scenario: drain revisions={expected} (open+close of {expected / 2} events)");
+        var gwCpuBack = CpuSeconds(gw.Pid);
+        // The subscriber decides what is measured: an MQTTnet one acking inside its handler holds its receive loop
+        // on every PUBACK write and can be the slowest peer; mosquitto_sub (C, own process) is the fair consumer.
+        List<EventArrival> events;
+        double subscriberCpu;
+        if (subscriber == "mosquitto_sub")
+        {
+            await using var sub = new MosquittoSubListener();
+            var anchorTicks = Stopwatch.GetTimestamp();
+            var anchorUnix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+            await sub.StartAsync(central.Port, EventsFilter);
+            await WaitAsync(() => sub.EventCount >= expected, TimeSpan.FromSeconds(180), $"{expected} events at the central subscriber", gw,
+                throwOnTimeout: false);
+            subscriberCpu = sub.Pid is { } sp ? CpuSeconds(sp) : double.NaN;
+            events = sub.Events(anchorTicks, anchorUnix);
+        }
+        else
+        {
+            await using var server = new Listener(deferredAck: subscriber == "mqttnet-deferred");
+            var selfBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+            await server.StartAsync(central.Port, EventsFilter, MqttQualityOfServiceLevel.AtLeastOnce);
+            await WaitAsync(() => server.EventCount >= expected, TimeSpan.FromSeconds(180), $"{expected} events at the central subscriber", gw,
+                throwOnTimeout: false);
+            subscriberCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - selfBefore; // the bench process, incl. its polling
+            events = server.Events;
+        }
+        var gwCpu = CpuSeconds(gw.Pid) - gwCpuBack;
+        var brokerCpu = central.Pid is { } bp ? CpuSeconds(bp) : double.NaN;
+        Console.WriteLine($"scenario: drain revisions={expected} (open+close of {expected / 2} events) subscriber={subscriber}");
         Console.WriteLine($"outbox_filled_in_s: {Seconds(filled - fill):F1}");
         Console.WriteLine($"received: {events.Count} distinct: {events.Select(e => (e.Asset, e.StartMs, e.Rev)).Distinct().Count()}");
+        Console.WriteLine($"cpu_s broker_back_to_end: gateway {gwCpu:F2} central_broker {brokerCpu:F2} subscriber {subscriberCpu:F2}");
+        Console.WriteLine($"gateway_cpu_us_per_revision: {gwCpu * 1e6 / Math.Max(1, events.Count):F1}");
         if (events.Count < 2)
         {
             return 1;
         }
+        events.Sort((a, b) => a.ArrivalTicks.CompareTo(b.ArrivalTicks));
         var first = events[0].ArrivalTicks;
         var lastArrival = events[^1].ArrivalTicks;
         Console.WriteLine($"first_event_after_broker_back_s: {Seconds(first - brokerBack):F2}");
@@ -413,6 +439,13 @@ internal static class Scenarios
         ms.Sort();
         double P(double q) => ms[Math.Min(ms.Count - 1, (int)Math.Ceiling(q * ms.Count) - 1)];
         Console.WriteLine($"{name}: n={ms.Count} p50={P(0.50):F2} p90={P(0.90):F2} p99={P(0.99):F2} max={ms[^1]:F2} min={ms[0]:F2}");
+    }
+
+    /// <summary>User + system CPU of a process so far (/proc via Process; 10 ms resolution on Linux).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        using var p = Process.GetProcessById(pid);
+        return p.TotalProcessorTime.TotalSeconds;
     }
 
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what, GatewayUnderTest gw, bool throwOnTimeout = true)
