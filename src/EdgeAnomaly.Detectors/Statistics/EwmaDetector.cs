@@ -10,6 +10,8 @@ namespace EdgeAnomaly.Detectors.Statistics;
 /// </summary>
 internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, double absFloor, double relFloor) : StatDetector
 {
+    private const double SmallestNormal = 2.2250738585072014E-308; // 2^-1022
+
     private readonly double _lambda = options.Lambda;
     private readonly double _keep = 1 - options.Lambda;
     private readonly double _asymptoticVarianceFactor = options.Lambda / (2 - options.Lambda); // λ/(2−λ)
@@ -78,7 +80,7 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
     {
         if (_pending)
         {
-            _z = _pendingZ;
+            _z = FlushSubnormal(_pendingZ);
             _decay = _nextDecay;
             _pending = false;
             _stale = true;
@@ -101,8 +103,8 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
             alpha = Math.Max(inverse, _alphaMin);
         }
         var d = x - _mean;
-        _mean += alpha * d;
-        _variance = (1 - alpha) * (_variance + (alpha * d * d));
+        _mean = FlushSubnormal(_mean + (alpha * d));
+        _variance = FlushSubnormal((1 - alpha) * (_variance + (alpha * d * d)));
         if (!_chartStarted && _n >= _warmup)
         {
             _chartStarted = true;
@@ -134,9 +136,12 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
             _clipLow = mean - clip;
         }
         var decay = _decay * _keep * _keep;
-        _nextDecay = decay;
         // 1 − decay is exactly 1 once the start-up term has vanished (after ~80 steps): the root is then reused.
         var oneMinusDecay = 1 - decay;
+        // From then on decay no longer changes any result (it only decreases, so 1 − decay stays 1), and left alone
+        // it would sink into subnormals and stick at the smallest one (x × (1 − λ)² rounds back to x there): a
+        // microcode assist on every multiply, per reading, forever (measured: most of the EWMA's cost on Intel).
+        _nextDecay = oneMinusDecay == 1 ? 0 : decay;
         if (oneMinusDecay != _lastOneMinusDecay)
         {
             _lastOneMinusDecay = oneMinusDecay;
@@ -145,6 +150,23 @@ internal sealed class EwmaDetector(EwmaOptions options, double sensitivity, doub
         var sigmaZ = sigma * _lastSqrt;
         _dist = _limitUnits * sigmaZ;
     }
+
+    /// <summary>The in-control mean and variance (for tests).</summary>
+    internal double Mean => _mean;
+
+    internal double Variance => _variance;
+
+    /// <summary>(1 − λ)^(2t) of the chart step committed last (for tests).</summary>
+    internal double StartupDecay => _decay;
+
+    /// <summary>
+    /// A mean, variance or chart value below the smallest normal double in magnitude (2.2e-308; for the variance σ below
+    /// 1.5e-154, far under any spread floor) is taken as 0. When a tag turns exactly 0 (a stopped machine) the mean and
+    /// the chart shrink by a constant factor per reading and the variance by (1 − 1/BaselineSamples); within hours to
+    /// days at 1 Hz they reach the subnormals and stick at the smallest one (the product rounds back to it), and every
+    /// reading would then pay microcode assists (~100 cycles each on x64) until the tag moves again.
+    /// </summary>
+    internal static double FlushSubnormal(double v) => Math.Abs(v) < SmallestNormal ? 0 : v;
 
     protected override double ComputeStatistic() => _chart;
 }

@@ -8,10 +8,19 @@ namespace EdgeAnomaly.Detectors.Statistics;
 /// The last N values in arrival order (a ring) and the same values kept sorted, so median, quantiles and
 /// the exact MAD are read without sorting. Adding to a full window replaces the oldest value: both positions
 /// from one counting pass, then the sorted values are rebuilt around them (see <see cref="Add"/>). Finite
-/// values only. No allocation after construction (introspection aside).
+/// values only. No allocation after construction (introspection aside). The vector passes run 256 bits wide where
+/// that is accelerated (x64 with AVX2), 128 bits wide otherwise (the Raspberry Pi's NEON, SSE-only x64), scalar last.
 /// </summary>
 internal sealed class SortedWindow
 {
+    /// <summary>Vector width of the counting and moving passes; every width computes the same values.</summary>
+    internal enum Width
+    {
+        Scalar,
+        V128,
+        V256,
+    }
+
     /// <summary>1 / Φ⁻¹(3/4): scales a MAD to the standard deviation of Gaussian data.</summary>
     public const double MadToSigma = 1.482602218505602;
 
@@ -30,6 +39,7 @@ internal sealed class SortedWindow
     private readonly double[] _ring;
     private readonly int _vectors;
     private readonly bool _blend;
+    private readonly Width _width;
     private double[] _sorted;
     private double[] _spare;
     private int _count;
@@ -40,14 +50,25 @@ internal sealed class SortedWindow
     private double[]? _scratch;
 
     public SortedWindow(int capacity)
+        : this(capacity, Widest)
+    {
+    }
+
+    /// <summary>With a given width (tests run every path on any machine; an unaccelerated width is emulated).</summary>
+    internal SortedWindow(int capacity, Width width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _width = width;
         _ring = new double[capacity];
         _vectors = (capacity + Lanes - 1) / Lanes;
         _blend = capacity <= BlendMaxCapacity;
         _sorted = NewSortedBuffer(_vectors);
         _spare = _blend ? NewSortedBuffer(_vectors) : _sorted;
     }
+
+    /// <summary>The widest accelerated width on this machine.</summary>
+    internal static Width Widest =>
+        Vector256.IsHardwareAccelerated ? Width.V256 : Vector128.IsHardwareAccelerated ? Width.V128 : Width.Scalar;
 
     public int Count => _count;
 
@@ -95,7 +116,13 @@ internal sealed class SortedWindow
             _lastRemoved = old;
             _lastAddRemoved = true;
             ref var a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_sorted), Base);
-            CountBelow(ref a, _vectors, old, x, out var r, out var q);
+            int r, q;
+            switch (_width)
+            {
+                case Width.V256: CountBelow256(ref a, _vectors, old, x, out r, out q); break;
+                case Width.V128: CountBelow128(ref a, _vectors, old, x, out r, out q); break;
+                default: CountBelowScalar(ref a, _vectors, old, x, out r, out q); break;
+            }
             if (_blend)
             {
                 // Small windows: rebuild every position branch-free into the spare buffer, then swap. Removing
@@ -103,20 +130,35 @@ internal sealed class SortedWindow
                 // i < p ? (i < r ? a[i] : a[i+1]) : i == p ? x : (i <= r ? a[i-1] : a[i]).
                 var p = q - (old < x ? 1 : 0);
                 ref var b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spare), Base);
-                Rebuild(ref a, ref b, _vectors, r, p, x);
+                switch (_width)
+                {
+                    case Width.V256: Rebuild256(ref a, ref b, _vectors, r, p, x); break;
+                    case Width.V128: Rebuild128(ref a, ref b, _vectors, r, p, x); break;
+                    default: RebuildScalar(ref a, ref b, _vectors, r, p, x); break;
+                }
                 (_sorted, _spare) = (_spare, _sorted);
             }
             else if (x >= old)
             {
                 // Values in (r, q) are smaller than x: they move one step left and x lands just before q.
                 q = Math.Max(q, r + 1);
-                ShiftLeft(ref a, r + 1, q);
+                switch (_width)
+                {
+                    case Width.V256: ShiftLeft256(ref a, r + 1, q); break;
+                    case Width.V128: ShiftLeft128(ref a, r + 1, q); break;
+                    default: ShiftLeftScalar(ref a, r + 1, q); break;
+                }
                 Unsafe.Add(ref a, q - 1) = x;
             }
             else
             {
                 // Values in [q, r) are not below x: they move one step right and x lands at q.
-                ShiftRight(ref a, q, r);
+                switch (_width)
+                {
+                    case Width.V256: ShiftRight256(ref a, q, r); break;
+                    case Width.V128: ShiftRight128(ref a, q, r); break;
+                    default: ShiftRightScalar(ref a, q, r); break;
+                }
                 Unsafe.Add(ref a, q) = x;
             }
         }
@@ -162,16 +204,16 @@ internal sealed class SortedWindow
     /// sequences, and their k-th smallest element is found from one counting pass (for an even count the two
     /// middle distances come out of the same pass).
     /// </summary>
-    public double Mad(double median) => Mad(_sorted, Base, _count, median);
+    public double Mad(double median) => Mad(_sorted, Base, _count, median, _width);
 
-    private static double Mad(double[] sorted, int offset, int n, double median)
+    private static double Mad(double[] sorted, int offset, int n, double median, Width width)
     {
         if (n == 0)
         {
             return double.NaN;
         }
         var k = n >> 1;
-        var kth = KthDistance(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sorted), offset), n, k, median, out var previous);
+        var kth = KthDistance(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sorted), offset), n, k, median, width, out var previous);
         return (n & 1) == 1 ? kth : 0.5 * (previous + kth);
     }
 
@@ -193,11 +235,11 @@ internal sealed class SortedWindow
     }
 
     /// <summary>Gaussian-equivalent robust sigma: 1.4826 × MAD, or 1.2533 × mean |deviation| when the MAD is 0.</summary>
-    public double RobustSigma(double median) => RobustSigma(_sorted, Base, _count, median);
+    public double RobustSigma(double median) => RobustSigma(_sorted, Base, _count, median, _width);
 
-    private static double RobustSigma(double[] sorted, int offset, int n, double median)
+    private static double RobustSigma(double[] sorted, int offset, int n, double median, Width width)
     {
-        var mad = Mad(sorted, offset, n, median);
+        var mad = Mad(sorted, offset, n, median, width);
         return mad > 0 ? MadToSigma * mad : MeanAbsToSigma * MeanAbsDeviation(sorted, offset, n, median);
     }
 
@@ -229,7 +271,7 @@ internal sealed class SortedWindow
             scratch[p] = _lastRemoved;
             n++;
         }
-        return RobustSigma(scratch, 0, n, median);
+        return RobustSigma(scratch, 0, n, median, _width);
     }
 
     /// <summary>
@@ -272,7 +314,7 @@ internal sealed class SortedWindow
     // with m = n/2; both sequences are non-decreasing. The first k+1 elements of their merge take i from L and
     // k+1−i from R, where i is the smallest count with L(i) ≥ R(k−i) (a monotone predicate, so a lower-bound
     // search). previous is the (k−1)-th smallest, the runner-up among those k+1 (−∞ when k = 0).
-    private static double KthDistance(ref double a, int n, int k, double median, out double previous)
+    private static double KthDistance(ref double a, int n, int k, double median, Width width, out double previous)
     {
         var m = n >> 1;
         var lenL = m;
@@ -282,7 +324,7 @@ internal sealed class SortedWindow
         // The predicate is false below the answer and true from it on, so the answer is lo plus the number of
         // counts in [lo, hi) where it is false. Written with u = m − 1 − i, L(i) < R(k − i) reads
         // median − a[u] < a[u + k + 1] − median over consecutive u: vector compares, no dependent loads.
-        var i = lo + CountCloserBelow(ref a, m - hi, hi - lo, k + 1, median);
+        var i = lo + CountCloserBelow(ref a, m - hi, hi - lo, k + 1, median, width);
         var j = k + 1 - i;
         var lLast = i > 0 ? median - Unsafe.Add(ref a, m - i) : double.NegativeInfinity;
         var rLast = j > 0 ? Unsafe.Add(ref a, m + j - 1) - median : double.NegativeInfinity;
@@ -296,12 +338,12 @@ internal sealed class SortedWindow
     }
 
     // Over u in [from, from + len): how often median − a[u] < a[u + gap] − median.
-    private static int CountCloserBelow(ref double a, int from, int len, int gap, double median)
+    private static int CountCloserBelow(ref double a, int from, int len, int gap, double median, Width width)
     {
         var u = from;
         var end = from + len;
         var count = 0L;
-        if (Vector256.IsHardwareAccelerated && len >= Vector256<double>.Count)
+        if (width == Width.V256 && len >= Vector256<double>.Count)
         {
             var vm = Vector256.Create(median);
             var acc = Vector256<long>.Zero;
@@ -313,6 +355,18 @@ internal sealed class SortedWindow
             }
             count = -Vector256.Sum(acc);
         }
+        else if (width == Width.V128 && len >= Vector128<double>.Count)
+        {
+            var vm = Vector128.Create(median);
+            var acc = Vector128<long>.Zero;
+            for (; u <= end - Vector128<double>.Count; u += Vector128<double>.Count)
+            {
+                var below = vm - Vector128.LoadUnsafe(ref a, (nuint)u);
+                var above = Vector128.LoadUnsafe(ref a, (nuint)(u + gap)) - vm;
+                acc += Vector128.LessThan(below, above).AsInt64();
+            }
+            count = -Vector128.Sum(acc);
+        }
         for (; u < end; u++)
         {
             count += Bit((median - Unsafe.Add(ref a, u)) < (Unsafe.Add(ref a, u + gap) - median));
@@ -320,24 +374,24 @@ internal sealed class SortedWindow
         return (int)count;
     }
 
-    // How many values are below u and below v, in one pass of vector compares over whole vectors (a lane is all
-    // ones where true; the +∞ padding is never below a finite value).
-    private static void CountBelow(ref double a, int vectors, double u, double v, out int belowU, out int belowV)
+    // How many values are below u and below v, in one pass of compares over whole vectors (a lane is all ones where
+    // true; the +∞ padding is never below a finite value). The scalar loop covers the same padded span.
+    private static void CountBelowScalar(ref double a, int vectors, double u, double v, out int belowU, out int belowV)
     {
-        if (!Vector256.IsHardwareAccelerated)
+        var cu = 0;
+        var cv = 0;
+        for (var i = 0; i < vectors * Lanes; i++)
         {
-            var cu = 0;
-            var cv = 0;
-            for (var i = 0; i < vectors * Lanes; i++)
-            {
-                var e = Unsafe.Add(ref a, i);
-                cu += Bit(e < u);
-                cv += Bit(e < v);
-            }
-            belowU = cu;
-            belowV = cv;
-            return;
+            var e = Unsafe.Add(ref a, i);
+            cu += Bit(e < u);
+            cv += Bit(e < v);
         }
+        belowU = cu;
+        belowV = cv;
+    }
+
+    private static void CountBelow256(ref double a, int vectors, double u, double v, out int belowU, out int belowV)
+    {
         var vu = Vector256.Create(u);
         var vv = Vector256.Create(v);
         var accU = Vector256<long>.Zero;
@@ -352,20 +406,42 @@ internal sealed class SortedWindow
         belowV = (int)-Vector256.Sum(accV);
     }
 
+    // Two 2-lane halves per step (the padded span is whole 4-value groups): two independent chains per count.
+    private static void CountBelow128(ref double a, int vectors, double u, double v, out int belowU, out int belowV)
+    {
+        var vu = Vector128.Create(u);
+        var vv = Vector128.Create(v);
+        var accU0 = Vector128<long>.Zero;
+        var accU1 = Vector128<long>.Zero;
+        var accV0 = Vector128<long>.Zero;
+        var accV1 = Vector128<long>.Zero;
+        for (var i = 0; i < vectors * Lanes; i += Lanes)
+        {
+            var lo = Vector128.LoadUnsafe(ref a, (nuint)i);
+            var hi = Vector128.LoadUnsafe(ref a, (nuint)(i + 2));
+            accU0 += Vector128.LessThan(lo, vu).AsInt64();
+            accU1 += Vector128.LessThan(hi, vu).AsInt64();
+            accV0 += Vector128.LessThan(lo, vv).AsInt64();
+            accV1 += Vector128.LessThan(hi, vv).AsInt64();
+        }
+        belowU = (int)-Vector128.Sum(accU0 + accU1);
+        belowV = (int)-Vector128.Sum(accV0 + accV1);
+    }
+
     // b[i] for every lane of every vector: a without a[r], x inserted at p (see Add). Reads a[-1] and a[vectors*4]
     // (the guard and the padding), which are never selected.
-    private static void Rebuild(ref double a, ref double b, int vectors, int r, int p, double x)
+    private static void RebuildScalar(ref double a, ref double b, int vectors, int r, int p, double x)
     {
-        if (!Vector256.IsHardwareAccelerated)
+        for (var i = 0; i < vectors * Lanes; i++)
         {
-            for (var i = 0; i < vectors * Lanes; i++)
-            {
-                Unsafe.Add(ref b, i) = i < p
-                    ? (i < r ? Unsafe.Add(ref a, i) : Unsafe.Add(ref a, i + 1))
-                    : i == p ? x : (i <= r ? Unsafe.Add(ref a, i - 1) : Unsafe.Add(ref a, i));
-            }
-            return;
+            Unsafe.Add(ref b, i) = i < p
+                ? (i < r ? Unsafe.Add(ref a, i) : Unsafe.Add(ref a, i + 1))
+                : i == p ? x : (i <= r ? Unsafe.Add(ref a, i - 1) : Unsafe.Add(ref a, i));
         }
+    }
+
+    private static void Rebuild256(ref double a, ref double b, int vectors, int r, int p, double x)
+    {
         var vr = Vector256.Create((long)r);
         var vp = Vector256.Create((long)p);
         var vx = Vector256.Create(x);
@@ -386,18 +462,40 @@ internal sealed class SortedWindow
         }
     }
 
+    private static void Rebuild128(ref double a, ref double b, int vectors, int r, int p, double x)
+    {
+        var vr = Vector128.Create((long)r);
+        var vp = Vector128.Create((long)p);
+        var vx = Vector128.Create(x);
+        var index = Vector128.Create(0L, 1);
+        var step = Vector128.Create(2L);
+        ref var before = ref Unsafe.Subtract(ref a, 1);
+        ref var after = ref Unsafe.Add(ref a, 1);
+        for (var i = 0; i < vectors * Lanes; i += 2)
+        {
+            var at = (nuint)i;
+            var here = Vector128.LoadUnsafe(ref a, at);
+            var below = Vector128.ConditionalSelect(Vector128.LessThan(index, vr).AsDouble(), here, Vector128.LoadUnsafe(ref after, at));
+            var above = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(index, vr).AsDouble(), Vector128.LoadUnsafe(ref before, at), here);
+            var result = Vector128.ConditionalSelect(Vector128.LessThan(index, vp).AsDouble(), below,
+                Vector128.ConditionalSelect(Vector128.Equals(index, vp).AsDouble(), vx, above));
+            result.StoreUnsafe(ref b, at);
+            index += step;
+        }
+    }
+
     // a[from..to) moves to a[from−1..to−1). Ascending whole vectors, each loaded before it is overwritten; the last
     // one keeps the lanes at or after `to` as they were (a masked store instead of a scalar tail).
-    private static void ShiftLeft(ref double a, int from, int to)
+    private static void ShiftLeftScalar(ref double a, int from, int to)
     {
-        if (!Vector256.IsHardwareAccelerated)
+        for (var k = from; k < to; k++)
         {
-            for (var k = from; k < to; k++)
-            {
-                Unsafe.Add(ref a, k - 1) = Unsafe.Add(ref a, k);
-            }
-            return;
+            Unsafe.Add(ref a, k - 1) = Unsafe.Add(ref a, k);
         }
+    }
+
+    private static void ShiftLeft256(ref double a, int from, int to)
+    {
         var end = Vector256.Create((long)to);
         var lane = Vector256.Create(0L, 1, 2, 3);
         for (var i = from; i < to; i += Lanes)
@@ -409,18 +507,31 @@ internal sealed class SortedWindow
         }
     }
 
+    private static void ShiftLeft128(ref double a, int from, int to)
+    {
+        var end = Vector128.Create((long)to);
+        var lane = Vector128.Create(0L, 1);
+        for (var i = from; i < to; i += 2)
+        {
+            var source = Vector128.LoadUnsafe(ref a, (nuint)i);
+            var target = Vector128.LoadUnsafe(ref a, (nuint)(i - 1));
+            var moves = Vector128.LessThan(Vector128.Create((long)i) + lane, end).AsDouble();
+            Vector128.ConditionalSelect(moves, source, target).StoreUnsafe(ref a, (nuint)(i - 1));
+        }
+    }
+
     // a[from..to) moves to a[from+1..to+1). Descending whole vectors; the last one keeps the lanes before `from`
     // (which may reach into the guard before the values) as they were.
-    private static void ShiftRight(ref double a, int from, int to)
+    private static void ShiftRightScalar(ref double a, int from, int to)
     {
-        if (!Vector256.IsHardwareAccelerated)
+        for (var k = to - 1; k >= from; k--)
         {
-            for (var k = to - 1; k >= from; k--)
-            {
-                Unsafe.Add(ref a, k + 1) = Unsafe.Add(ref a, k);
-            }
-            return;
+            Unsafe.Add(ref a, k + 1) = Unsafe.Add(ref a, k);
         }
+    }
+
+    private static void ShiftRight256(ref double a, int from, int to)
+    {
         var begin = Vector256.Create((long)from);
         var lane = Vector256.Create(0L, 1, 2, 3);
         ref var guard = ref Unsafe.Subtract(ref a, Base);
@@ -432,6 +543,22 @@ internal sealed class SortedWindow
             var target = Vector256.LoadUnsafe(ref guard, at + 1);
             var moves = Vector256.GreaterThanOrEqual(Vector256.Create((long)start) + lane, begin).AsDouble();
             Vector256.ConditionalSelect(moves, source, target).StoreUnsafe(ref guard, at + 1);
+        }
+    }
+
+    private static void ShiftRight128(ref double a, int from, int to)
+    {
+        var begin = Vector128.Create((long)from);
+        var lane = Vector128.Create(0L, 1);
+        ref var guard = ref Unsafe.Subtract(ref a, Base);
+        for (var i = to; i > from; i -= 2)
+        {
+            var start = i - 2; // >= from - 2 >= -Base
+            var at = (nuint)(start + Base);
+            var source = Vector128.LoadUnsafe(ref guard, at);
+            var target = Vector128.LoadUnsafe(ref guard, at + 1);
+            var moves = Vector128.GreaterThanOrEqual(Vector128.Create((long)start) + lane, begin).AsDouble();
+            Vector128.ConditionalSelect(moves, source, target).StoreUnsafe(ref guard, at + 1);
         }
     }
 

@@ -86,8 +86,8 @@ internal sealed class TimeOfDayDetector : StatDetector
         var n = ++_n[h];
         var alpha = Math.Max(1.0 / n, _alphaMin);
         var d = x - _mean[h];
-        _mean[h] += alpha * d;
-        _variance[h] = (1 - alpha) * (_variance[h] + (alpha * d * d));
+        _mean[h] = EwmaDetector.FlushSubnormal(_mean[h] + (alpha * d));
+        _variance[h] = EwmaDetector.FlushSubnormal((1 - alpha) * (_variance[h] + (alpha * d * d))); // see there
     }
 
     protected override double ComputeStatistic() => LastDeviation / Spread;
