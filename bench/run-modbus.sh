@@ -14,7 +14,9 @@ secs="${SECONDS_MEASURED:-60}"
 cd "$out"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
-dotnet EdgeAnomaly.Bench.dll modbus-tcp --sim "$sim" --devices 100 --tags 50 --seconds "$secs" --warmup 20
+# Steady state: for the first 2-3 minutes the runtime is still compiling rarely-run paths (uplink, events) to
+# optimised code, about 2 % of a core on this 2-core VM (docs/benchmarks.md); a 20 s warm-up measures that too.
+dotnet EdgeAnomaly.Bench.dll modbus-tcp --sim "$sim" --devices 100 --tags 50 --seconds "$secs" --warmup 150
 # Paced: bytes cross a UART emulator at 19200 baud (bench/EdgeAnomaly.Bench/Modbus/UartWire.cs). The simulator ends
 # a frame after 10 ms of silence (its floor; 3.5 characters are 2 ms at 19200); --sim-gap-ms 4 is closer to the wire
 # but splits frames when the relay thread is descheduled for longer (docs/benchmarks.md).

@@ -17,7 +17,7 @@ using MQTTnet.Protocol;
 //   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
 //   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub]  backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
-//   modbus-tcp --sim DLL [--devices 100 --tags 50 --seconds 60 --warmup 20 --no-detectors --statistics-on-all]   Modbus TCP fleet: CPU, requests per cycle (bench/run-modbus.sh)
+//   modbus-tcp --sim DLL [--devices 100 --tags 50 --seconds 60 --warmup 20 --no-detectors --statistics-on-all --health-seconds 1 --spike-window N]   Modbus TCP fleet: CPU, requests per cycle (bench/run-modbus.sh)
 //   modbus-rtu --sim DLL [--units 4 --registers 40 --baud 19200 --seconds 60 --gap-ms 20 --sim-gap-ms X --no-pacing]  RTU bus cycle vs wire time
 //   iforest --train CSV --test CSV [--trees 100 --subsample 256 --seed 1 --repeats 5]  Isolation Forest (bench/iforest-vs-sklearn.sh)
 //   scoring [--tags 16 --train-seconds 7200 --score-seconds 86400 --repeats 3]  per-asset model pipeline per step, bundle size (docs/benchmarks.md)
@@ -68,7 +68,7 @@ switch (mode)
             Int("--trees", 100), Int("--subsample", 256), Int("--seed", 1), Int("--repeats", 5));
     case "modbus-tcp":
         return await ModbusScenarios.TcpFleetAsync(Arg(rest, "--sim") ?? throw new ArgumentException("--sim DLL"), Int("--devices", 100), Int("--tags", 50), Int("--seconds", 60), Int("--warmup", 20),
-            !rest.Contains("--no-detectors"), rest.Contains("--statistics-on-all"));
+            !rest.Contains("--no-detectors"), rest.Contains("--statistics-on-all"), Int("--health-seconds", 1), Int("--spike-window", 0));
     case "modbus-rtu":
         return await ModbusScenarios.RtuBusAsync(Arg(rest, "--sim") ?? throw new ArgumentException("--sim DLL"), Int("--units", 4), Int("--registers", 40), Int("--baud", 19200),
             Int("--seconds", 60), !rest.Contains("--no-pacing"), Arg(rest, "--sim-gap-ms") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null, Int("--gap-ms", 20));

@@ -40,8 +40,17 @@ internal sealed class ModbusGateway : IAsyncDisposable
 
     /// <summary>Writes the config (assets + devices built by the caller) and starts the gateway.</summary>
     /// <param name="detectors">Statistics and data-quality checks on (a realistic daemon) or off (measuring the bus alone).</param>
-    public static async Task<ModbusGateway> StartAsync(int localPort, int centralPort, JsonArray assets, JsonObject devices, string rulesYaml, bool detectors = true)
+    /// <param name="healthInterval">Health report period; 1 s lets short runs read counters often (production default 10 s).</param>
+    /// <param name="spikeWindow">DataQuality:Spike:Window, or 0 for the product default.</param>
+    public static async Task<ModbusGateway> StartAsync(int localPort, int centralPort, JsonArray assets, JsonObject devices, string rulesYaml, bool detectors = true,
+        TimeSpan? healthInterval = null, int spikeWindow = 0)
     {
+        var dataQuality = new JsonObject { ["Enabled"] = detectors };
+        if (spikeWindow > 0)
+        {
+            dataQuality["Spike"] = new JsonObject { ["Window"] = spikeWindow };
+        }
+        var health = (healthInterval ?? TimeSpan.FromSeconds(1)).ToString("c", CultureInfo.InvariantCulture);
         var dir = Path.Combine(Path.GetTempPath(), "ea-modbus-bench-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(dir);
         var rules = Path.Combine(dir, "rules.yaml");
@@ -50,10 +59,10 @@ internal sealed class ModbusGateway : IAsyncDisposable
         {
             ["Gateway"] = new JsonObject { ["Id"] = GatewayId, ["DataDir"] = Path.Combine(dir, "data") },
             ["LocalBroker"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = localPort },
-            ["Central"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = centralPort, ["HealthInterval"] = "00:00:01" },
+            ["Central"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = centralPort, ["HealthInterval"] = health },
             ["Rules"] = new JsonObject { ["Path"] = rules },
             ["Statistics"] = new JsonObject { ["Enabled"] = detectors },
-            ["DataQuality"] = new JsonObject { ["Enabled"] = detectors },
+            ["DataQuality"] = dataQuality,
             ["Assets"] = assets,
             ["Devices"] = devices,
         };

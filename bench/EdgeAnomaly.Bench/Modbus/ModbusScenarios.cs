@@ -108,9 +108,11 @@ internal static class ModbusScenarios
     }
 
     /// <summary>(a) Many TCP devices at 1 s: gateway CPU and requests per cycle against the planner's minimum.</summary>
-    public static async Task<int> TcpFleetAsync(string simDll, int deviceCount, int tagsPerDevice, int seconds, int warmupSeconds, bool detectors = true, bool statisticsOnAll = false)
+    public static async Task<int> TcpFleetAsync(string simDll, int deviceCount, int tagsPerDevice, int seconds, int warmupSeconds, bool detectors = true, bool statisticsOnAll = false,
+        int healthSeconds = 1, int spikeWindow = 0)
     {
-        Stamp($"modbus-tcp: {deviceCount} devices x {tagsPerDevice} tags at 1 s, detectors {(detectors ? statisticsOnAll ? "on, every register tag treated as analog" : "on, 10 analog tags per device (statistics, flatline, spike), 40 not" : "off")}, {seconds} s measured after {warmupSeconds} s warm-up");
+        Stamp($"modbus-tcp: {deviceCount} devices x {tagsPerDevice} tags at 1 s, detectors {(detectors ? statisticsOnAll ? "on, every register tag treated as analog" : "on, 10 analog tags per device (statistics, flatline, spike), 40 not" : "off")}, " +
+            $"health every {healthSeconds} s, spike window {(spikeWindow > 0 ? spikeWindow.ToString(CultureInfo.InvariantCulture) : "default")}, {seconds} s measured after {warmupSeconds} s warm-up");
         await using var local = await MosquittoBroker.StartAsync();
         await using var central = await MosquittoBroker.StartAsync();
         await using var sim = await SimProcess.StartAsync(simDll, ["--tcp-per-unit", "127.0.0.1:0", "--units", $"1-{deviceCount}"]);
@@ -137,7 +139,7 @@ internal static class ModbusScenarios
         }
         var devices = new JsonObject { ["Modbus"] = modbus };
         var planned = PlannedRequests(devices);
-        await using var gateway = await ModbusGateway.StartAsync(local.Port, central.Port, assets, devices, Rules, detectors);
+        await using var gateway = await ModbusGateway.StartAsync(local.Port, central.Port, assets, devices, Rules, detectors, TimeSpan.FromSeconds(healthSeconds), spikeWindow);
 
         var warm = await gateway.NextHealthAsync(0, TimeSpan.FromSeconds(60));
         var warmUntil = DateTime.UtcNow.AddSeconds(warmupSeconds);
@@ -147,11 +149,15 @@ internal static class ModbusScenarios
         }
         var h0 = await gateway.NextHealthAsync(warm.GetProperty("ts").GetInt64(), TimeSpan.FromSeconds(30));
         var cpu0 = ProcCpu.CpuTime(gateway.Pid);
+        var threads0 = ProcCpu.ByThreadName(gateway.Pid);
+        var switches0 = ProcCpu.Wakeups(gateway.Pid);
         var simCpu0 = ProcCpu.CpuTime(sim.Pid);
         var wall = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         var h1 = await gateway.NextHealthAsync(h0.GetProperty("ts").GetInt64() + (seconds * 1000L) - 500, TimeSpan.FromSeconds(30));
         var cpu1 = ProcCpu.CpuTime(gateway.Pid);
+        var threads1 = ProcCpu.ByThreadName(gateway.Pid);
+        var switches1 = ProcCpu.Wakeups(gateway.Pid);
         var simCpu1 = ProcCpu.CpuTime(sim.Pid);
         var elapsed = wall.Elapsed.TotalSeconds;
 
@@ -167,12 +173,40 @@ internal static class ModbusScenarios
             $"RESULT modbus-tcp: gateway CPU {cpuPercent:F2} % of one core over {elapsed:F0} s ({(cpu1 - cpu0).TotalSeconds:F2} s CPU); " +
             $"requests per 1 s cycle {perCycle:F1} measured vs {planned} planned (minimal coalesced); {readings / spanSeconds:F0} readings/s, {events} events opened; " +
             $"timeouts {timeouts}, errors {errors}, degraded devices {ModbusGateway.Degraded(h1)}; simulator CPU {(simCpu1 - simCpu0).TotalSeconds / elapsed * 100:F2} %"));
+        Console.WriteLine("  gateway CPU by thread: " + ThreadShares(threads0, threads1, cpu1 - cpu0, elapsed) +
+            string.Create(CultureInfo.InvariantCulture, $"; voluntary context switches {(switches1 - switches0) / elapsed:F0}/s (live threads)"));
         ShowFaults(gateway, timeouts + errors);
         if (events > 0)
         {
             Console.WriteLine("  events opened by detector (whole run): " + EventSources(gateway.Output));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Percent of one core per thread name over the window, largest first. The JIT's tiering thread shows how far
+    /// from steady state the window still is; "ended threads" is CPU of threads that exited within it.
+    /// </summary>
+    private static string ThreadShares(Dictionary<string, TimeSpan> before, Dictionary<string, TimeSpan> after, TimeSpan total, double seconds)
+    {
+        var shares = new List<(string Name, double Seconds)>();
+        var counted = 0.0;
+        foreach (var (name, time) in after)
+        {
+            var delta = (time - before.GetValueOrDefault(name)).TotalSeconds;
+            if (delta > 0)
+            {
+                shares.Add((name, delta));
+                counted += delta;
+            }
+        }
+        var ended = total.TotalSeconds - counted;
+        if (ended > 0.005)
+        {
+            shares.Add(("ended threads", ended));
+        }
+        return string.Join(", ", shares.OrderByDescending(s => s.Seconds).Take(6)
+            .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name.Trim()} {s.Seconds / seconds * 100:F2} %")));
     }
 
     /// <summary>Counts "Event ... open ... source=KIND:tag" log lines by KIND (rule, stat, dq-flatline, ...).</summary>

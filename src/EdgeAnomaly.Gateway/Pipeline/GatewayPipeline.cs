@@ -85,6 +85,10 @@ public sealed class GatewayPipeline : BackgroundService
     private long _loggedEvictedReadings;
     private long _loggedEvictedEvents;
     private long _lastEvictionLogMs = long.MinValue / 2;
+    private Task<bool>? _mqttWait;
+    private Task<bool>? _localWait;
+    private Task? _tickWait;
+    private long _tickWaitDueMs;
 
     public GatewayPipeline(
         ChannelReader<IngestMessage> messages,
@@ -185,7 +189,7 @@ public sealed class GatewayPipeline : BackgroundService
                 }
                 if (processed == 0 && !flushing)
                 {
-                    await WaitForInputAsync(TimeSpan.FromMilliseconds(Math.Clamp(nextTick - now, 1, 1000)), stoppingToken).ConfigureAwait(false);
+                    await WaitForInputAsync(now, nextTick, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -209,33 +213,54 @@ public sealed class GatewayPipeline : BackgroundService
         }
     }
 
-    /// <summary>Sleeps until either input has something, the timeout passes (next tick) or the host stops.</summary>
-    private async Task WaitForInputAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    /// <summary>
+    /// Sleeps until either input has something, the next tick is due (<paramref name="dueMs"/>) or the host stops.
+    /// The two channel waits and the tick delay outlive a wake-up and only the one that ended is renewed: local pollers
+    /// wake this loop once per batch (100 Modbus devices: up to 100 times a second), and a fresh linked token source,
+    /// timer and cancellation of the other waiter on every wake-up cost more than the batch itself.
+    /// </summary>
+    private async Task WaitForInputAsync(long nowMs, long dueMs, CancellationToken stoppingToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        cts.CancelAfter(timeout);
-        try
+        // No token on the channel waits: they end with data or the channel's completion, and stopping ends the delay.
+        _mqttWait ??= _messages.WaitToReadAsync(CancellationToken.None).AsTask();
+        if (_mqttWait.IsCompleted)
         {
-            var mqtt = _messages.WaitToReadAsync(cts.Token);
-            if (mqtt.IsCompleted)
-            {
-                await mqtt.ConfigureAwait(false);
-                return;
-            }
-            var local = _localBatches.WaitToReadAsync(cts.Token);
-            if (local.IsCompleted)
-            {
-                await local.ConfigureAwait(false);
-                return;
-            }
-            var first = await Task.WhenAny(mqtt.AsTask(), local.AsTask()).ConfigureAwait(false);
-            // Release the other waiter now rather than at the timeout; its cancellation is expected.
-            await cts.CancelAsync().ConfigureAwait(false);
-            await first.ConfigureAwait(false);
+            await TakeWait(ref _mqttWait).ConfigureAwait(false);
+            return;
         }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        _localWait ??= _localBatches.WaitToReadAsync(CancellationToken.None).AsTask();
+        if (_localWait.IsCompleted)
         {
+            await TakeWait(ref _localWait).ConfigureAwait(false);
+            return;
         }
+        if (_tickWait is null || _tickWaitDueMs != dueMs)
+        {
+            // The previous delay (if any) was for an earlier tick, which has passed or is about to: left to end alone.
+            _tickWaitDueMs = dueMs;
+            _tickWait = Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(dueMs - nowMs, 1, 1000)), _time, stoppingToken);
+        }
+        var first = await Task.WhenAny(_mqttWait, _localWait, _tickWait).ConfigureAwait(false);
+        if (first == _mqttWait)
+        {
+            _mqttWait = null;
+        }
+        else if (first == _localWait)
+        {
+            _localWait = null;
+        }
+        else
+        {
+            _tickWait = null; // on a stop this throws, and ExecuteAsync ends
+        }
+        await first.ConfigureAwait(false);
+    }
+
+    private static Task<bool> TakeWait(ref Task<bool>? wait)
+    {
+        var done = wait!;
+        wait = null;
+        return done;
     }
 
     private void Process(IngestMessage message)

@@ -101,6 +101,50 @@ public sealed class LocalSourcesInProcessTests : TwoBrokerTest
         Assert.Equal(0.1, xs[2].Value);
     }
 
+    /// <summary>
+    /// The pipeline keeps its channel waits across wake-ups (only the one that ended is renewed). On a clock that never
+    /// moves no tick ever wakes the loop, so each batch and the MQTT message below are processed only if the wait that
+    /// was armed for them, possibly many wake-ups earlier, still wakes the loop.
+    /// </summary>
+    [Fact]
+    public async Task Pipeline_OnAStoppedClock_WakesForEveryLocalBatch_AndForAnMqttMessageAfterManyLocalWakeUps()
+    {
+        var config = ConfigLoader.Load(GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01", "a02"]));
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = GatewayHost.Build(config, new GatewayHostOptions
+        {
+            Time = time,
+            AlarmOutput = new DisabledAlarmOutput(),
+            MinimumLogLevel = LogLevel.Warning,
+        });
+        await Task.Run(() => host.StartAsync());
+        var ingest = Get<MqttIngestClient>(host);
+        var registry = Get<TagRegistry>(host);
+        var channel = Get<LocalReadingChannel>(host);
+        var pipeline = Get<GatewayPipeline>(host);
+        await Eventually.True(() => ingest.IsConnected, TimeSpan.FromSeconds(30), "the gateway subscribes to the node topics");
+        Assert.True(registry.TryGetTag("a01", "x", out var x));
+        var t0 = time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        for (var i = 1; i <= 20; i++)
+        {
+            await channel.WriteAsync(LocalSourceKind.Modbus, [new Reading(x, t0 + i, 0.1)], CancellationToken.None);
+            await Eventually.True(() => pipeline.LocalBatchesProcessed == i, TimeSpan.FromSeconds(30), $"local batch {i} wakes the pipeline");
+        }
+        var before = pipeline.MessagesProcessed;
+
+        using var node = new MqttClientFactory().CreateMqttClient();
+        await node.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(Local.Host, Local.Port).Build());
+        await node.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("ea/v1/nodes/n1/readings")
+            .WithPayload(Encoding.UTF8.GetBytes("""{"v":1,"asset":"a02","tag":"x","value":0.2}"""))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await Eventually.True(() => pipeline.MessagesProcessed > before, TimeSpan.FromSeconds(30), "the MQTT wait armed before the local wake-ups still wakes the pipeline");
+
+        await channel.WriteAsync(LocalSourceKind.Modbus, [new Reading(x, t0 + 100, 0.1)], CancellationToken.None);
+        await Eventually.True(() => pipeline.LocalBatchesProcessed == 21, TimeSpan.FromSeconds(30), "the local wait is renewed after the MQTT wake-up");
+        await host.StopAsync();
+    }
+
     [Fact]
     public async Task SerialSensorOnAPty_LinesBecomeReadings_AndRaiseTheRule()
     {
