@@ -17,6 +17,8 @@ using MQTTnet.Protocol;
 //   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
 //   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub]  backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
+//     (env BENCH_GATEWAY=out/publish/RID/edgeanomaly runs the published binary, BENCH_UNIT=systemd/edgeanomaly.service
+//     applies the unit's Environment= lines: together, what a deployed gateway runs)
 //   modbus-tcp --sim DLL [--devices 100 --tags 50 --seconds 60 --warmup 20 --no-detectors --statistics-on-all --health-seconds 1 --spike-window N]   Modbus TCP fleet: CPU, requests per cycle (bench/run-modbus.sh)
 //   modbus-rtu --sim DLL [--units 4 --registers 40 --baud 19200 --seconds 60 --gap-ms 20 --sim-gap-ms X --no-pacing]  RTU bus cycle vs wire time
 //   iforest --train CSV --test CSV [--trees 100 --subsample 256 --seed 1 --repeats 5]  Isolation Forest (bench/iforest-vs-sklearn.sh)

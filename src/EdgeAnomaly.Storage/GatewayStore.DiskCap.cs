@@ -103,6 +103,14 @@ public sealed partial class GatewayStore
         Checkpoint();
     }
 
+    internal long PragmaForTests(string name)
+    {
+        lock (_gate)
+        {
+            return Pragma(name);
+        }
+    }
+
     private long Pragma(string name)
     {
         using var cmd = _db.CreateCommand();

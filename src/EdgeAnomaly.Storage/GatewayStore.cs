@@ -97,6 +97,8 @@ public sealed partial class GatewayStore : IDisposable
             Exec("PRAGMA journal_mode=WAL");
             Exec("PRAGMA busy_timeout=5000");
             Exec("PRAGMA synchronous=NORMAL");
+            // Negative: a size in KiB rather than in pages, so it does not depend on the file's page size.
+            Exec($"PRAGMA cache_size=-{options.CacheKiB}");
             CreateSchema();
             _pageSize = (int)ScalarLong("PRAGMA page_size");
             Exec($"PRAGMA wal_autocheckpoint={Math.Max(16, _walBudget / _pageSize / 2)}");

@@ -27,6 +27,13 @@ public sealed class StoreOptions
     /// </summary>
     public int ReadingsBlockCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// SQLite page cache of the gateway's connection, in KiB (PRAGMA cache_size). SQLite's default is 2,000 KiB;
+    /// the store appends blocks and events and reads back little, so a small cache costs few reads (the OS page
+    /// cache still holds the file) and keeps the RSS down on a 1 GB board (docs/benchmarks.md section 5).
+    /// </summary>
+    public int CacheKiB { get; set; } = 512;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Path))
@@ -48,6 +55,10 @@ public sealed class StoreOptions
         if (ReadingsBlockCapacity is < 16 or > 65536)
         {
             yield return "Store:ReadingsBlockCapacity must be between 16 and 65536";
+        }
+        if (CacheKiB is < 64 or > 1048576)
+        {
+            yield return "Store:CacheKiB must be between 64 and 1048576";
         }
     }
 }

@@ -454,7 +454,19 @@ public sealed class GatewayStoreTests : IDisposable
         { "Store:ReadingsMaxAge must be >= 1 minute", o => o.ReadingsMaxAge = TimeSpan.FromSeconds(5) },
         { "Store:ReadingsFlushInterval must be between 100 ms and 10 minutes", o => o.ReadingsFlushInterval = TimeSpan.Zero },
         { "Store:ReadingsBlockCapacity must be between 16 and 65536", o => o.ReadingsBlockCapacity = 1 },
+        { "Store:CacheKiB must be between 64 and 1048576", o => o.CacheKiB = 32 },
+        { "Store:CacheKiB must be between 64 and 1048576", o => o.CacheKiB = 2_000_000 },
     };
+
+    [Fact]
+    public void CacheKiB_IsTheConnectionsPageCache()
+    {
+        var options = TestData.Options(_dir.File("gw.db"));
+        Assert.Equal(512, options.CacheKiB);
+        options.CacheKiB = 96;
+        using var store = new GatewayStore(options, _counters, _time);
+        Assert.Equal(-96, store.PragmaForTests("cache_size"));
+    }
 
     [Theory]
     [MemberData(nameof(BadOptions))]

@@ -109,13 +109,34 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     public void Start()
     {
+        // BENCH_GATEWAY=path/to/edgeanomaly runs a published binary (publish.sh: trimmed, self-contained, with the
+        // runtimeconfig the user gets) instead of the framework-dependent edgeanomaly.dll built next to this benchmark.
+        var published = Environment.GetEnvironmentVariable("BENCH_GATEWAY");
         var dll = Path.Combine(AppContext.BaseDirectory, "edgeanomaly.dll");
-        var psi = new ProcessStartInfo("dotnet", [dll, "run", "--config", ConfigPath])
+        var psi = string.IsNullOrEmpty(published)
+            ? new ProcessStartInfo("dotnet", [dll, "run", "--config", ConfigPath])
+            : new ProcessStartInfo(published, ["run", "--config", ConfigPath]);
+        Command = string.IsNullOrEmpty(published) ? "dotnet edgeanomaly.dll" : published;
+        // BENCH_UNIT=path/to/edgeanomaly.service applies the unit's Environment= lines (runtime and allocator knobs),
+        // as systemd would; the gateway's own EDGEANOMALY_ settings stay the benchmark's.
+        var unit = Environment.GetEnvironmentVariable("BENCH_UNIT");
+        if (!string.IsNullOrEmpty(unit))
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+            foreach (var line in File.ReadLines(unit))
+            {
+                const string prefix = "Environment=";
+                var eq = line.StartsWith(prefix, StringComparison.Ordinal) ? line.IndexOf('=', prefix.Length) : -1;
+                if (eq > 0 && !line.AsSpan(prefix.Length).StartsWith("EDGEANOMALY_", StringComparison.Ordinal))
+                {
+                    var key = line[prefix.Length..eq];
+                    psi.Environment[key] = line[(eq + 1)..].Trim();
+                    Command += " " + key + "=" + psi.Environment[key];
+                }
+            }
+        }
+        psi.UseShellExecute = false;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         var p = Process.Start(psi) ?? throw new InvalidOperationException("the gateway did not start");
         p.OutputDataReceived += (_, e) => Append(e.Data);
         p.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -123,6 +144,9 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         p.BeginErrorReadLine();
         _process = p;
     }
+
+    /// <summary>What was started: `dotnet edgeanomaly.dll` or the published binary's path.</summary>
+    public string Command { get; private set; } = "";
 
     public bool HasExited => _process is { HasExited: true };
 
@@ -139,6 +163,24 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     /// <summary>Resident set size from /proc (the `dotnet edgeanomaly.dll` host runs the app in its own process).</summary>
     public long RssBytes() => ProcField("status", "VmRSS:") * 1024;
+
+    /// <summary>
+    /// The end-of-run breakdown from /proc/PID/status: anonymous (heaps, stacks, JIT'd code) vs file-backed
+    /// (mapped assemblies and native libraries) resident memory, and the thread count.
+    /// </summary>
+    public string MemoryBreakdown()
+    {
+        var parts = new List<string>();
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal) || line.StartsWith("RssFile:", StringComparison.Ordinal)
+                || line.StartsWith("RssShmem:", StringComparison.Ordinal) || line.StartsWith("Threads:", StringComparison.Ordinal))
+            {
+                parts.Add(string.Join(' ', line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+            }
+        }
+        return string.Join(", ", parts);
+    }
 
     /// <summary>Bytes this process caused to be sent to the storage layer (/proc/PID/io write_bytes).</summary>
     public long WriteBytes() => ProcField("io", "write_bytes:");

@@ -391,8 +391,10 @@ internal static class Scenarios
         var endAt = Seconds(Stopwatch.GetTimestamp() - start);
         var ioEnd = gw.WriteBytes();
         rss.Add((endAt, gw.RssBytes()));
+        var memory = gw.MemoryBreakdown();
         var health = server.Health;
-        Console.WriteLine($"scenario: footprint tags={assets * perAsset} hz={hz} seconds={seconds} statistics_and_dq={detectors} readings_flush={flushInterval ?? "default"}");
+        Console.WriteLine($"scenario: footprint tags={assets * perAsset} hz={hz} seconds={seconds} statistics_and_dq={detectors} readings_flush={flushInterval ?? "default"} gateway={gw.Command}");
+        Console.WriteLine($"memory_at_end: {memory}");
         Console.WriteLine($"readings_sent: {node.ReadingsSent} gateway_accepted: {(health.Count > 0 ? health[^1].Readings : -1)} rejected: {(health.Count > 0 ? health[^1].RejectedTotal : -1)} events_opened: {(health.Count > 0 ? health[^1].EventsOpened : -1)}");
         Console.WriteLine("rss_mb_samples: " + string.Join(" ", rss.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.At:F0}s={r.Bytes / 1048576.0:F1}"))));
         var tail = rss.Where(r => r.At >= endAt * 2 / 3).Select(r => r.Bytes / 1048576.0).ToList();
