@@ -239,7 +239,10 @@ public sealed class EventForwarderTests(ITestOutputHelper output) : IAsyncLifeti
                 batch.Clear();
             }
         }
-        await using var central = await CentralSubscriber.StartAsync(_broker.Host, _broker.Port, $"ea/v1/gateways/{Gateway}/events/#");
+        // A persistent session, as a central consumer would keep: once one CI run saw the flood of 20,000 QoS 1
+        // deliveries end with the (clean-session) subscriber gone and the rest never delivered; the test is about
+        // the forwarder, so the subscriber reconnects and the broker keeps what it missed meanwhile.
+        await using var central = await CentralSubscriber.StartAsync(_broker.Host, _broker.Port, $"ea/v1/gateways/{Gateway}/events/#", persistent: true);
         Assert.Equal(backlog, _store.PendingCount);
 
         var sw = Stopwatch.StartNew();
@@ -247,7 +250,16 @@ public sealed class EventForwarderTests(ITestOutputHelper output) : IAsyncLifeti
         await Eventually.True(() => _store.PendingCount == 0, TimeSpan.FromSeconds(60), "backlog acknowledged");
         var elapsed = sw.Elapsed;
         // The subscriber shares this process and the CI machine with other suites: give it time, not a rate.
-        await Eventually.True(() => central.Count >= backlog, TimeSpan.FromSeconds(120), "backlog received");
+        try
+        {
+            await Eventually.True(() => central.Count >= backlog, TimeSpan.FromSeconds(120), "backlog received");
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"received {central.Count} of {backlog}, central connected {central.IsConnected}, last error {central.LastError}, forwarded {_forwarder.Forwarded}");
+            output.WriteLine(_broker.Log());
+            throw;
+        }
         output.WriteLine($"drained {backlog} events in {elapsed.TotalMilliseconds:F0} ms = {backlog / elapsed.TotalSeconds:F0} events/s (PUBACK + MarkDelivered, loopback mosquitto)");
         Assert.Equal(backlog, central.Snapshot().Select(Key).Distinct().Count());
         Assert.Equal(backlog, _counters.EventsUplinked);
