@@ -208,6 +208,8 @@ public sealed class ModelRuntimeTests(TrainedBundles bundles) : IClassFixture<Tr
             h.Runtime.OnTick();
             return h.Runtime.StatusOf("a01")!.Text == "active v2";
         }, TimeSpan.FromSeconds(120), "the replacement trained on post-drift data is put in force");
+        // The run is counted when the training loop gets control back, which may be just after the swap was posted.
+        await Eventually.True(() => h.Runtime.TrainingRuns >= 1, TimeSpan.FromSeconds(10), "the training run is counted");
         Assert.Equal(1, h.Runtime.TrainingRuns);
         await h.Runtime.StopAsync(CancellationToken.None);
     }
