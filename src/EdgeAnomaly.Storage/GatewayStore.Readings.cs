@@ -124,19 +124,8 @@ public sealed partial class GatewayStore
     /// </summary>
     public int FlushReadings()
     {
-        _blocks.Clear();
-        for (var id = 0; id < _bufCount.Length; id++)
-        {
-            if (_bufCount[id] > 0)
-            {
-                EncodeTag(id);
-            }
-        }
-        var written = _blocks.Count;
-        if (written > 0)
-        {
-            WriteBlocks();
-        }
+        // A whole pass from the first tag, whatever a sliced pass had reached.
+        var written = WriteTagsFrom(0, int.MaxValue, out _);
         _flushCursor = 0;
         ApplyRetentionIfDue();
         return written;
@@ -152,10 +141,25 @@ public sealed partial class GatewayStore
     public bool FlushReadingsSlice(int maxReadings)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxReadings, 1);
+        WriteTagsFrom(_flushCursor, maxReadings, out var next);
+        if (next < _bufCount.Length)
+        {
+            _flushCursor = next;
+            return false;
+        }
+        _flushCursor = 0;
+        ApplyRetentionIfDue();
+        return true;
+    }
+
+    /// <summary>Encodes and writes the non-empty buffers from tag <paramref name="first"/> on until at least
+    /// <paramref name="maxReadings"/> readings are taken; <paramref name="next"/> is the first tag not looked at.</summary>
+    private int WriteTagsFrom(int first, int maxReadings, out int next)
+    {
         _blocks.Clear();
         var counts = _bufCount;
         var taken = 0;
-        var id = _flushCursor;
+        var id = first;
         for (; id < counts.Length && taken < maxReadings; id++)
         {
             if (counts[id] > 0)
@@ -164,18 +168,13 @@ public sealed partial class GatewayStore
                 EncodeTag(id);
             }
         }
-        if (_blocks.Count > 0)
+        next = id;
+        var written = _blocks.Count;
+        if (written > 0)
         {
             WriteBlocks();
         }
-        if (id < counts.Length)
-        {
-            _flushCursor = id;
-            return false;
-        }
-        _flushCursor = 0;
-        ApplyRetentionIfDue();
-        return true;
+        return written;
     }
 
     private int _flushCursor;
