@@ -13,7 +13,7 @@ using MQTTnet.Protocol;
 
 // Usage (see docs/benchmarks.md and bench/*.sh):
 //   micro [BenchmarkDotNet args, e.g. --filter *Detector*]   detector core and decoder (in-process toolchain)
-//   ingest --qos 0|1 --seconds N [--assets A --in-flight W --bare-deferred-ack] end-to-end ingest vs a bare subscriber
+//   ingest --qos 0|1 --seconds N [--assets A --in-flight W --publishers P --bare-deferred-ack] end-to-end ingest vs a bare subscriber
 //   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
 //   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub]  backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
@@ -53,7 +53,7 @@ switch (mode)
         return 0;
     case "ingest":
         return await Scenarios.IngestAsync(Int("--seconds", 20), Int("--qos", 1) == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce,
-            Int("--assets", 20), Int("--in-flight", 16), rest.Contains("--bare-deferred-ack"));
+            Int("--assets", 20), Int("--in-flight", 16), rest.Contains("--bare-deferred-ack"), Int("--publishers", 1));
     case "latency":
         return await Scenarios.LatencyAsync(Int("--seconds", 60), Int("--rate", 10_000), Int("--trip-every", 50));
     case "drain":

@@ -16,6 +16,8 @@ internal sealed class BenchNode : IAsyncDisposable
 
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly int _assets;
+    private readonly int _firstAsset;
+    private readonly int _assetStride;
     private readonly int _tagsPerAsset;
     private readonly long[] _lastTs;
     private readonly Random _rng = new(11);
@@ -23,11 +25,25 @@ internal sealed class BenchNode : IAsyncDisposable
     private int _nextAsset;
 
     public BenchNode(int assets, int tagsPerAsset)
+        : this(assets, tagsPerAsset, 0, 1)
     {
-        _assets = assets;
-        _tagsPerAsset = tagsPerAsset;
-        _lastTs = new long[assets];
     }
+
+    /// <summary>
+    /// A node that publishes only assets firstAsset, firstAsset + stride, ... below <paramref name="assets"/>, so
+    /// several nodes can share a fleet with every asset owned by exactly one connection (MQTT keeps a connection's
+    /// publishes in order, so per-asset timestamps arrive increasing however many are in flight).
+    /// </summary>
+    public BenchNode(int assets, int tagsPerAsset, int firstAsset, int stride)
+    {
+        _firstAsset = firstAsset;
+        _assetStride = stride;
+        _assets = ((assets - firstAsset) + stride - 1) / stride;
+        _tagsPerAsset = tagsPerAsset;
+        _lastTs = new long[_assets];
+    }
+
+    public int Assets => _assets;
 
     public static string Topic => $"ea/v1/nodes/{NodeId}/readings";
 
@@ -49,7 +65,7 @@ internal sealed class BenchNode : IAsyncDisposable
         _nextAsset = (_nextAsset + 1) % _assets;
         ts = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _lastTs[a] + 1);
         _lastTs[a] = ts;
-        asset = GatewayUnderTest.AssetName(a);
+        asset = GatewayUnderTest.AssetName(_firstAsset + (a * _assetStride));
         var n = 0;
         Write("{\"v\":1,\"ts\":"u8, ref n);
         Utf8Formatter.TryFormat(ts, _scratch.AsSpan(n), out var w);

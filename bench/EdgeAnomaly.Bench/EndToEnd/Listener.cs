@@ -6,7 +6,14 @@ using MQTTnet.Protocol;
 namespace EdgeAnomaly.Bench.EndToEnd;
 
 /// <summary>A health report as received: arrival (Stopwatch ticks) and the gateway's counters.</summary>
-internal readonly record struct HealthSample(long ArrivalTicks, long Readings, long RejectedTotal, long Backlog, long EventsUplinked, long EventsOpened);
+internal readonly record struct HealthSample(long ArrivalTicks, long Readings, long RejectedTotal, long Backlog, long EventsUplinked, long EventsOpened)
+{
+    /// <summary>The report's "pipeline_max_ms" and "runtime" sections (absent from older gateways: null).</summary>
+    public PipelineHealth? Pipeline { get; init; }
+}
+
+/// <summary>Longest pipeline phases since the previous report, and the GC totals at this report.</summary>
+internal sealed record PipelineHealth(double BatchMs, double CommitMs, double TickMs, double FlushSliceMs, long RssBytes, int Gen0, int Gen1, int Gen2, double GcPauseMs);
 
 /// <summary>An event revision as received by the central subscriber.</summary>
 internal readonly record struct EventArrival(long ArrivalTicks, string Asset, string Source, int Rev, long StartMs);
@@ -90,7 +97,14 @@ internal sealed class Listener : IAsyncDisposable
                 using var doc = JsonDocument.Parse(e.ApplicationMessage.Payload);
                 var r = doc.RootElement;
                 var sample = new HealthSample(now, r.GetProperty("readings").GetInt64(), r.GetProperty("rejected_total").GetInt64(),
-                    r.GetProperty("backlog").GetInt64(), r.GetProperty("events_uplinked").GetInt64(), r.GetProperty("events_opened").GetInt64());
+                    r.GetProperty("backlog").GetInt64(), r.GetProperty("events_uplinked").GetInt64(), r.GetProperty("events_opened").GetInt64())
+                {
+                    Pipeline = r.TryGetProperty("pipeline_max_ms", out var p) && r.TryGetProperty("runtime", out var rt)
+                        ? new PipelineHealth(p.GetProperty("batch").GetDouble(), p.GetProperty("commit").GetDouble(), p.GetProperty("tick").GetDouble(),
+                            p.GetProperty("flush_slice").GetDouble(), rt.GetProperty("rss_bytes").GetInt64(), rt.GetProperty("gc_gen0").GetInt32(),
+                            rt.GetProperty("gc_gen1").GetInt32(), rt.GetProperty("gc_gen2").GetInt32(), rt.GetProperty("gc_pause_ms").GetDouble())
+                        : null,
+                };
                 lock (_health)
                 {
                     _health.Add(sample);

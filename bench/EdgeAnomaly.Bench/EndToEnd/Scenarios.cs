@@ -22,12 +22,13 @@ internal static class Scenarios
     /// Benchmark 2: publish 50-reading batches as fast as one publisher can for <paramref name="seconds"/>; the bare
     /// subscriber and the gateway consume the same stream; rates are taken between health reports after a warm-up.
     /// </summary>
-    public static async Task<int> IngestAsync(int seconds, MqttQualityOfServiceLevel qos, int assets, int inFlight, bool bareDeferredAck, int warmupSeconds = 3)
+    public static async Task<int> IngestAsync(int seconds, MqttQualityOfServiceLevel qos, int assets, int inFlight, bool bareDeferredAck, int publishers = 1, int warmupSeconds = 3)
     {
         const int tags = 50;
-        // Pipelined QoS 1 publishes may complete out of order; with at most one message per asset in flight the
-        // per-tag "timestamps increase" policy still holds.
-        inFlight = Math.Clamp(inFlight, 1, assets);
+        // Each asset belongs to one publisher connection, whose publishes the broker forwards in order, so per-tag
+        // timestamps arrive increasing however many publishes are in flight.
+        publishers = Math.Clamp(publishers, 1, assets);
+        inFlight = Math.Max(inFlight, publishers);
         await using var local = await MosquittoBroker.StartAsync();
         await using var central = await MosquittoBroker.StartAsync();
         await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, tags, IntervalSeconds: 0));
@@ -47,27 +48,29 @@ internal static class Scenarios
         };
         gw.Start();
         await WaitAsync(() => server.Health.Count > 0, TimeSpan.FromSeconds(60), "the gateway's first health report", gw);
-        await using var node = new BenchNode(assets, tags);
-        await node.ConnectAsync(local.Host, local.Port);
+        var nodes = new BenchNode[publishers];
+        for (var p = 0; p < publishers; p++)
+        {
+            nodes[p] = new BenchNode(assets, tags, p, publishers);
+            await nodes[p].ConnectAsync(local.Host, local.Port);
+        }
 
         var start = Stopwatch.GetTimestamp();
         var end = start + (seconds * Stopwatch.Frequency);
-        var window = new Task[inFlight];
-        while (Stopwatch.GetTimestamp() < end)
+        var loops = new Task[publishers];
+        for (var p = 0; p < publishers; p++)
         {
-            if (qos == MqttQualityOfServiceLevel.AtMostOnce)
-            {
-                await node.PublishAsync(node.Next(qos, false, out _, out _));
-                continue;
-            }
-            for (var i = 0; i < window.Length; i++)
-            {
-                window[i] = node.PublishAsync(node.Next(qos, false, out _, out _));
-            }
-            await Task.WhenAll(window);
+            var node = nodes[p];
+            var window = Math.Max(1, inFlight / publishers);
+            loops[p] = Task.Run(() => PublishUntilAsync(node, qos, window, end));
         }
+        await Task.WhenAll(loops);
         var publishEnd = Stopwatch.GetTimestamp();
-        var sent = node.ReadingsSent;
+        var sent = 0L;
+        foreach (var node in nodes)
+        {
+            sent += node.ReadingsSent;
+        }
 
         // Let the gateway catch up (it reads a backlog from mosquitto if it was slower), or stop growing for 5 s.
         var last = -1L;
@@ -95,7 +98,11 @@ internal static class Scenarios
             var from = start + (warmupSeconds * Stopwatch.Frequency);
             inWindow = pairs.Where(p => p.Ticks >= from && p.Ticks <= publishEnd).ToList();
         }
-        Console.WriteLine($"scenario: ingest qos={(int)qos} seconds={seconds} batch={tags} assets={assets} tags={assets * tags} qos1_in_flight={inFlight} bare_deferred_ack={bareDeferredAck}");
+        foreach (var node in nodes)
+        {
+            await node.DisposeAsync();
+        }
+        Console.WriteLine($"scenario: ingest qos={(int)qos} seconds={seconds} batch={tags} assets={assets} tags={assets * tags} publishers={publishers} qos1_in_flight={inFlight} bare_deferred_ack={bareDeferredAck}");
         Console.WriteLine($"published_readings: {sent}");
         Console.WriteLine($"publisher_readings_per_s: {sent / Seconds(publishEnd - start):F0}");
         Console.WriteLine($"bare_received_total: {bare.Readings}");
@@ -117,6 +124,34 @@ internal static class Scenarios
         Console.WriteLine($"gateway_readings_per_s: {gwRate:F0}");
         Console.WriteLine($"ratio_gateway_over_bare: {gwRate / bareRate:F3}");
         return 0;
+    }
+
+    /// <summary>
+    /// One publisher connection until <paramref name="end"/>: QoS 0 back to back; QoS 1 with a sliding window of
+    /// <paramref name="window"/> publishes awaiting PUBACK (a new one starts as soon as any completes).
+    /// </summary>
+    private static async Task PublishUntilAsync(BenchNode node, MqttQualityOfServiceLevel qos, int window, long end)
+    {
+        if (qos == MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                await node.PublishAsync(node.Next(qos, false, out _, out _));
+            }
+            return;
+        }
+        var pending = new List<Task>(window);
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            while (pending.Count < window)
+            {
+                pending.Add(node.PublishAsync(node.Next(qos, false, out _, out _)));
+            }
+            var done = await Task.WhenAny(pending);
+            await done;
+            pending.Remove(done);
+        }
+        await Task.WhenAll(pending);
     }
 
     /// <summary>
@@ -142,6 +177,7 @@ internal static class Scenarios
         var trips = new Dictionary<(string Asset, long Ts), (long Ticks, DateTime Local)>();
         var tripOrder = new List<(string Asset, long Ts)>();
         var start = Stopwatch.GetTimestamp();
+        var startLocal = DateTime.Now;
         var end = start + (seconds * Stopwatch.Frequency);
         long k = 0;
         var lateSends = 0;
@@ -192,15 +228,44 @@ internal static class Scenarios
         Report("publish_to_commit_log_ms", commitMs);
         // The tail is what the target is about: name the slowest samples so they can be matched with the gateway's log.
         commitSamples.Sort((a, b) => b.Ms.CompareTo(a.Ms));
+        var health = server.Health;
         foreach (var (sent, ms) in commitSamples.Take(5))
         {
-            Console.WriteLine($"slow_commit: sent {sent:hh\\:mm\\:ss\\.fff} +{ms:F1} ms");
+            // The health report that covers the sample (the first one after it) names the pipeline's longest phases then.
+            var covering = health.FirstOrDefault(h => h.Pipeline is not null && h.ArrivalTicks > start
+                && TimeSpan.FromSeconds(Seconds(h.ArrivalTicks - start)) > sent - startLocal.TimeOfDay);
+            Console.WriteLine($"slow_commit: sent {sent:hh\\:mm\\:ss\\.fff} +{ms:F1} ms; {Describe(covering.Pipeline)}");
         }
+        ReportPipeline(health, start, publishEnd);
         if (Environment.GetEnvironmentVariable("EA_BENCH_GATEWAY_LOG") is { Length: > 0 } logPath)
         {
             File.WriteAllText(logPath, gw.Output);
         }
         return uplinkMs.Count == trips.Count ? 0 : 1;
+    }
+
+    private static string Describe(PipelineHealth? p) => p is null
+        ? "no pipeline figures in that health report"
+        : $"that second's pipeline max: batch {p.BatchMs:F1} ms, commit {p.CommitMs:F1} ms, tick {p.TickMs:F1} ms, flush slice {p.FlushSliceMs:F1} ms";
+
+    /// <summary>Over the health reports inside [from, to]: the longest of each pipeline phase and the GCs that ran.</summary>
+    private static void ReportPipeline(List<HealthSample> health, long from, long to)
+    {
+        var inRun = health.Where(h => h.Pipeline is not null && h.ArrivalTicks > from && h.ArrivalTicks <= to).Select(h => h.Pipeline!).ToList();
+        if (inRun.Count < 2)
+        {
+            Console.WriteLine("pipeline: fewer than 2 health reports with pipeline figures in the run");
+            return;
+        }
+        static string Dist(List<double> v)
+        {
+            v.Sort();
+            return $"p50 {v[v.Count / 2]:F1} / p90 {v[(int)(v.Count * 0.9)]:F1} / max {v[^1]:F1}";
+        }
+        Console.WriteLine($"pipeline_max_ms per health report ({inRun.Count}): batch {Dist(inRun.ConvertAll(p => p.BatchMs))}; commit {Dist(inRun.ConvertAll(p => p.CommitMs))}; "
+            + $"tick {Dist(inRun.ConvertAll(p => p.TickMs))}; flush_slice {Dist(inRun.ConvertAll(p => p.FlushSliceMs))}");
+        var (first, last) = (inRun[0], inRun[^1]);
+        Console.WriteLine($"gc_in_run: gen0 {last.Gen0 - first.Gen0} gen1 {last.Gen1 - first.Gen1} gen2 {last.Gen2 - first.Gen2} pause_ms {last.GcPauseMs - first.GcPauseMs:F1}; rss_mb {last.RssBytes / 1e6:F1}");
     }
 
     /// <summary>

@@ -16,7 +16,19 @@ public sealed record HealthGauges(
     int OpenEvents,
     IReadOnlyList<NodeState> Nodes,
     LocalSourcesHealth? Local = null,
-    IReadOnlyList<ModelStatus>? Models = null);
+    IReadOnlyList<ModelStatus>? Models = null,
+    RuntimeHealth? Runtime = null);
+
+/// <summary>
+/// The process as the operating system and the .NET runtime see it, and the pipeline's longest phases since the
+/// previous report: memory growth and stalls are visible from the central side without a shell on the gateway.
+/// </summary>
+public sealed record RuntimeHealth(long RssBytes, long GcHeapBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections,
+    double GcPauseMsTotal, Pipeline.PipelineStalls Stalls)
+{
+    public static RuntimeHealth Capture(Pipeline.PipelineStalls stalls) => new(Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes,
+        GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds, stalls);
+}
 
 /// <summary>Local sources (Modbus, serial, GPIO): counters per kind, queue depth and one entry per device.</summary>
 public sealed record LocalSourcesHealth(LocalSourceCounters Counters, int QueuePending, IReadOnlyList<LocalDeviceHealth> Devices);
@@ -78,6 +90,10 @@ public static class HealthJson
             {
                 WriteModels(w, g.Models);
             }
+            if (g.Runtime is { } r)
+            {
+                WriteRuntime(w, r);
+            }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -129,6 +145,25 @@ public static class HealthJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>"runtime": process memory and GC totals; "pipeline_max_ms": the longest phases since the previous report.</summary>
+    private static void WriteRuntime(Utf8JsonWriter w, RuntimeHealth r)
+    {
+        w.WriteStartObject("runtime");
+        w.WriteNumber("rss_bytes", r.RssBytes);
+        w.WriteNumber("gc_heap_bytes", r.GcHeapBytes);
+        w.WriteNumber("gc_gen0", r.Gen0Collections);
+        w.WriteNumber("gc_gen1", r.Gen1Collections);
+        w.WriteNumber("gc_gen2", r.Gen2Collections);
+        w.WriteNumber("gc_pause_ms", Math.Round(r.GcPauseMsTotal, 3));
+        w.WriteEndObject();
+        w.WriteStartObject("pipeline_max_ms");
+        w.WriteNumber("batch", Math.Round(r.Stalls.BatchMs, 3));
+        w.WriteNumber("commit", Math.Round(r.Stalls.CommitMs, 3));
+        w.WriteNumber("tick", Math.Round(r.Stalls.TickMs, 3));
+        w.WriteNumber("flush_slice", Math.Round(r.Stalls.FlushSliceMs, 3));
+        w.WriteEndObject();
     }
 
     /// <summary>"models": one entry per modelled asset: state, version in force, warm-up progress, why, the latest step.</summary>

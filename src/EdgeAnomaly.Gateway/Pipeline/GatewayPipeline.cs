@@ -130,7 +130,11 @@ public sealed class GatewayPipeline : BackgroundService
         _orphanGrace = settings.OrphanGrace;
         _flushInterval = settings.ReadingsFlushInterval;
         _rejectLog = new RateLimitedLog(RateLimitedLog.DefaultInterval);
+        Timings = new PipelineTimings(time);
     }
+
+    /// <summary>Longest phases since the last health report (read and reset by health).</summary>
+    public PipelineTimings Timings { get; }
 
     /// <summary>Messages processed so far (for the demo's live line and tests).</summary>
     public long MessagesProcessed { get; private set; }
@@ -160,6 +164,7 @@ public sealed class GatewayPipeline : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var batchStart = _time.GetTimestamp();
                 var processed = 0;
                 while (processed < MaxMessagesPerCommit && _messages.TryRead(out var message))
                 {
@@ -174,18 +179,29 @@ public sealed class GatewayPipeline : BackgroundService
                 }
                 processed += local;
                 CommitAndAnnounce();
+                if (processed > 0)
+                {
+                    Timings.RecordBatch(batchStart);
+                }
                 now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 _heartbeat.Beat(_time.GetUtcNow());
                 if (now >= nextTick)
                 {
+                    var tickStart = _time.GetTimestamp();
                     Tick(now);
+                    Timings.RecordTick(tickStart);
                     nextTick = now + 1000;
                 }
                 var flushing = now >= nextFlush;
-                if (flushing && _store.FlushReadingsSlice(FlushSliceReadings))
+                if (flushing)
                 {
-                    nextFlush = now + (long)_flushInterval.TotalMilliseconds;
-                    flushing = false;
+                    var sliceStart = _time.GetTimestamp();
+                    if (_store.FlushReadingsSlice(FlushSliceReadings))
+                    {
+                        nextFlush = now + (long)_flushInterval.TotalMilliseconds;
+                        flushing = false;
+                    }
+                    Timings.RecordFlushSlice(sliceStart);
                 }
                 if (processed == 0 && !flushing)
                 {
@@ -411,7 +427,9 @@ public sealed class GatewayPipeline : BackgroundService
         }
         _revisions.Clear();
         _tracker.DrainRevisions(_revisions);
+        var commitStart = _time.GetTimestamp();
         _store.CommitEventRevisions(_revisions);
+        Timings.RecordCommit(commitStart);
         foreach (var e in _revisions)
         {
             if (e.State == EventState.Open && e.Revision == 1)

@@ -32,6 +32,35 @@ public sealed class HealthJsonTests
     }
 
     [Fact]
+    public void Serialize_Runtime_MemoryGcAndPipelineMaxima()
+    {
+        var runtime = new RuntimeHealth(52_000_000, 14_000_000, 120, 9, 2, 41.25, new EdgeAnomaly.Gateway.Pipeline.PipelineStalls(3.5, 2.25, 7, 1.125));
+        var json = HealthJson.Serialize("gw", 2000, 7, new GatewayCounters(), new HealthGauges(0, 0, true, true, 0, [], Runtime: runtime));
+        var r = JsonDocument.Parse(json).RootElement;
+        var rt = r.GetProperty("runtime");
+        Assert.Equal(52_000_000, rt.GetProperty("rss_bytes").GetInt64());
+        Assert.Equal(14_000_000, rt.GetProperty("gc_heap_bytes").GetInt64());
+        Assert.Equal(120, rt.GetProperty("gc_gen0").GetInt32());
+        Assert.Equal(9, rt.GetProperty("gc_gen1").GetInt32());
+        Assert.Equal(2, rt.GetProperty("gc_gen2").GetInt32());
+        Assert.Equal(41.25, rt.GetProperty("gc_pause_ms").GetDouble());
+        var max = r.GetProperty("pipeline_max_ms");
+        Assert.Equal(3.5, max.GetProperty("batch").GetDouble());
+        Assert.Equal(2.25, max.GetProperty("commit").GetDouble());
+        Assert.Equal(7, max.GetProperty("tick").GetDouble());
+        Assert.Equal(1.125, max.GetProperty("flush_slice").GetDouble());
+    }
+
+    [Fact]
+    public void Capture_ReadsThisProcess()
+    {
+        var runtime = RuntimeHealth.Capture(default);
+        Assert.True(runtime.RssBytes > 1_000_000, $"rss {runtime.RssBytes}");
+        Assert.True(runtime.GcHeapBytes >= 0);
+        Assert.True(runtime.Gen0Collections >= runtime.Gen1Collections && runtime.Gen1Collections >= runtime.Gen2Collections);
+    }
+
+    [Fact]
     public void Serialize_LocalSources_CountersPerKindAndDeviceStatus()
     {
         var counters = new GatewayCounters();

@@ -55,7 +55,10 @@ public sealed class ModelGatewayTests : TwoBrokerTest
         Assert.Contains("not-a-bundle", status.Text, StringComparison.Ordinal);
         Assert.Single(log.Lines, l => l.Contains("Model bundle for a01 refused", StringComparison.Ordinal));
         var health = host.Services.GetServices<IHostedService>().OfType<HealthReporter>().Single();
-        var models = JsonDocument.Parse(health.BuildPayload()).RootElement.GetProperty("models");
+        var payload = JsonDocument.Parse(health.BuildPayload()).RootElement;
+        var models = payload.GetProperty("models");
+        Assert.True(payload.GetProperty("runtime").GetProperty("rss_bytes").GetInt64() > 1_000_000);
+        Assert.True(payload.GetProperty("pipeline_max_ms").GetProperty("batch").GetDouble() >= 0);
         Assert.Equal("refused", models[0].GetProperty("state").GetString());
         Assert.Equal("a01", models[0].GetProperty("asset").GetString());
         Assert.Empty(recorder.Steps());
