@@ -125,11 +125,22 @@ public sealed partial class GatewayStore
     public int FlushReadings()
     {
         // A whole pass from the first tag, whatever a sliced pass had reached.
+        var passStart = _time.GetTimestamp();
         var written = WriteTagsFrom(0, int.MaxValue, out _);
         _flushCursor = 0;
+        Volatile.Write(ref _writtenBefore, passStart);
         ApplyRetentionIfDue();
         return written;
     }
+
+    /// <summary>
+    /// A <see cref="TimeProvider.GetTimestamp"/> value: every reading appended before it is in the database (the start
+    /// of the last complete flush pass). Readable from any thread, e.g. by a trainer that reads history back.
+    /// </summary>
+    public long ReadingsWrittenBefore => Volatile.Read(ref _writtenBefore);
+
+    private long _writtenBefore = long.MinValue;
+    private long _passStart;
 
     /// <summary>
     /// One slice of a flush pass, for a caller that must not stall (the pipeline): writes the buffers of the next tags
@@ -141,6 +152,10 @@ public sealed partial class GatewayStore
     public bool FlushReadingsSlice(int maxReadings)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxReadings, 1);
+        if (_flushCursor == 0)
+        {
+            _passStart = _time.GetTimestamp();
+        }
         WriteTagsFrom(_flushCursor, maxReadings, out var next);
         if (next < _bufCount.Length)
         {
@@ -148,6 +163,7 @@ public sealed partial class GatewayStore
             return false;
         }
         _flushCursor = 0;
+        Volatile.Write(ref _writtenBefore, _passStart);
         ApplyRetentionIfDue();
         return true;
     }

@@ -248,6 +248,33 @@ public sealed class GatewayStoreTests : IDisposable
         Assert.Empty(store.ReadReadings("pump-0", "nope", 0, long.MaxValue));
     }
 
+    // A trainer reading history back waits for ReadingsWrittenBefore to pass its request: the stamp is the start of the
+    // last complete pass, so a reading appended while a pass was under way is not claimed as written by that pass.
+    [Fact]
+    public void ReadingsWrittenBefore_IsTheStartOfTheLastCompletePass()
+    {
+        using var store = Open();
+        store.RegisterTags(TestData.Registry(assets: 1, tagsPerAsset: 2));
+        Assert.Equal(long.MinValue, store.ReadingsWrittenBefore);
+        store.AppendReadings([new Reading(0, T0 + 1000, 1), new Reading(1, T0 + 1000, 2)]);
+        var passStart = _time.GetTimestamp();
+        Assert.False(store.FlushReadingsSlice(1)); // tag0 written, the pass goes on
+        Assert.Equal(long.MinValue, store.ReadingsWrittenBefore);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var appendedDuringPass = _time.GetTimestamp();
+        store.AppendReadings([new Reading(0, T0 + 2000, 3)]);
+        Assert.True(store.FlushReadingsSlice(1)); // tag1: the pass is complete
+        Assert.Equal(passStart, store.ReadingsWrittenBefore);
+        Assert.True(store.ReadingsWrittenBefore < appendedDuringPass, "the reading appended during the pass is still buffered");
+        Assert.Equal(1, store.BufferedReadings);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var fullPass = _time.GetTimestamp();
+        store.FlushReadings();
+        Assert.Equal(fullPass, store.ReadingsWrittenBefore);
+        Assert.Equal(0, store.BufferedReadings);
+    }
+
     // The pipeline flushes in slices so one pass never stalls it: a slice stops once it has written its quota (whole
     // tags), the next one continues at the following tag, and a reading for a tag already written waits for the next pass.
     [Fact]

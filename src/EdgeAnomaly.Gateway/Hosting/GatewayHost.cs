@@ -139,8 +139,12 @@ public static class GatewayHost
         {
             return;
         }
+        // Warm-up readings are read back from the readings history rather than held in memory; the wait covers one
+        // flush pass (Store:ReadingsFlushInterval) with room for a slow one.
+        var flushWait = (config.Store.ReadingsFlushInterval * 2) + TimeSpan.FromSeconds(10);
         services.AddSingleton(sp => new ModelRuntime(config.Models, assets, registry, sp.GetRequiredService<EventTracker>(), options.Time,
-            sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver));
+            sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver,
+            new StoredTrainingReadings(sp.GetRequiredService<GatewayStore>(), flushWait)));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ModelRuntime>());
     }
 

@@ -10,8 +10,11 @@ namespace EdgeAnomaly.Gateway.Models;
 /// </summary>
 internal sealed record SlotUpdate(AssetScorer? Scorer, string Origin, string? TrainingFailure = null, string? RefusedUpdate = null);
 
-/// <summary>Buffered warm-up readings of one asset, handed to the background trainer.</summary>
-internal sealed record TrainingJob(AssetModelSlot Slot, TrainingHistory History, int BaseVersion);
+/// <summary>
+/// The warm-up of one asset, handed to the background trainer: its readings, or (when the runtime reads them back
+/// from the store) only their count and window, with the <see cref="TimeProvider.GetTimestamp"/> of the request.
+/// </summary>
+internal sealed record TrainingJob(AssetModelSlot Slot, TrainingHistory History, int BaseVersion, long RequestedAt = 0);
 
 /// <summary>
 /// One asset's model in the daemon. The pipeline thread owns the scorer, the warm-up buffer and the state machine
@@ -202,7 +205,7 @@ internal sealed class AssetModelSlot
 
     private void BeginWarmUp()
     {
-        _history = new TrainingHistory(Settings.Tags);
+        _history = new TrainingHistory(Settings.Tags, keepReadings: !_runtime.ReadsWarmUpBack);
         if (_scorer is null)
         {
             _state = ModelState.WarmingUp;
@@ -219,7 +222,7 @@ internal sealed class AssetModelSlot
             _state = ModelState.Training;
         }
         ModelLog.TrainingStarted(_runtime.Log, Asset, history.Readings, TimeSpan.FromMilliseconds(history.EndMs - history.StartMs));
-        _runtime.Enqueue(new TrainingJob(this, history, _versionInForce));
+        _runtime.Enqueue(new TrainingJob(this, history, _versionInForce, _runtime.Time.GetTimestamp()));
         PublishStatus();
     }
 

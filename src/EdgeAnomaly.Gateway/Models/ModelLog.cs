@@ -54,4 +54,8 @@ internal static partial class ModelLog
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Model bundle folder {Path} could not be checked: {Reason}")]
     public static partial void FolderCheckFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information,
+        Message = "Model for {Asset}: {Read} warm-up readings read back from the readings history ({Counted} counted during the warm-up; fewer if the disk cap evicted some)")]
+    public static partial void WarmUpReadBack(ILogger logger, string asset, long read, long counted);
 }

@@ -24,6 +24,7 @@ public sealed class ModelRuntime : IHostedService, IModelStatusSource
     private readonly ModelsSection _options;
     private readonly TimeProvider _time;
     private readonly IModelStepObserver? _observer;
+    private readonly ITrainingReadings? _warmUpReadings;
     private readonly AssetModelSlot[] _slots;
     private readonly int[] _slotOfTag;
     private readonly int[] _modelTagOfTag;
@@ -32,9 +33,13 @@ public sealed class ModelRuntime : IHostedService, IModelStatusSource
     private Task _trainingLoop = Task.CompletedTask;
     private Task _reloadLoop = Task.CompletedTask;
 
+    /// <param name="warmUpReadings">
+    /// Where trainers read warm-up readings back (the gateway's store); null keeps them in memory during the warm-up.
+    /// </param>
     public ModelRuntime(ModelsSection options, IReadOnlyList<AssetModelSettings> assets, TagRegistry registry, IConditionSink sink,
-        TimeProvider time, ILogger<ModelRuntime> log, IModelStepObserver? observer = null)
+        TimeProvider time, ILogger<ModelRuntime> log, IModelStepObserver? observer = null, ITrainingReadings? warmUpReadings = null)
     {
+        _warmUpReadings = warmUpReadings;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(assets);
         ArgumentNullException.ThrowIfNull(registry);
@@ -96,6 +101,11 @@ public sealed class ModelRuntime : IHostedService, IModelStatusSource
     // ---- pipeline thread ----
 
     /// <summary>Every accepted reading, on the pipeline thread. Only good readings of modelled tags are used.</summary>
+    /// <summary>True when slots only count warm-up readings and trainers read them back from the store.</summary>
+    internal bool ReadsWarmUpBack => _warmUpReadings is not null;
+
+    internal TimeProvider Time => _time;
+
     public void OnReading(in Reading reading)
     {
         var tag = reading.TagId;
@@ -286,7 +296,13 @@ public sealed class ModelRuntime : IHostedService, IModelStatusSource
         byte[] bytes;
         try
         {
-            var trained = AssetModelTrainer.Train(settings.Asset, job.History, settings.Scoring, _time);
+            var history = job.History;
+            if (!history.KeepsReadings)
+            {
+                history = _warmUpReadings!.Load(settings, job.History.StartMs, job.History.EndMs, job.RequestedAt, ct);
+                ModelLog.WarmUpReadBack(Log, slot.Asset, history.Readings, job.History.Readings);
+            }
+            var trained = AssetModelTrainer.Train(settings.Asset, history, settings.Scoring, _time);
             if (trained.Metadata.Steps < _options.MinTrainingSteps)
             {
                 throw new ModelTrainingException(

@@ -10,19 +10,34 @@ namespace EdgeAnomaly.Scoring.Pipeline;
 public sealed class TrainingHistory
 {
     private readonly TagSeries[] _series;
+    private readonly long[]? _lastMs;
 
-    public TrainingHistory(IReadOnlyList<string> tags)
+    /// <param name="tags">The model's tags, in its order.</param>
+    /// <param name="keepReadings">
+    /// False: count what would be kept (readings, span, skips: the same rules) without keeping it, for a caller that
+    /// can read the same readings back from durable history when it trains; <see cref="Series"/> stays empty.
+    /// </param>
+    public TrainingHistory(IReadOnlyList<string> tags, bool keepReadings = true)
     {
         ArgumentNullException.ThrowIfNull(tags);
         Tags = [.. tags];
-        _series = new TagSeries[Tags.Count];
+        KeepsReadings = keepReadings;
+        _series = new TagSeries[keepReadings ? Tags.Count : 0];
         for (var i = 0; i < _series.Length; i++)
         {
             _series[i] = new TagSeries();
         }
+        if (!keepReadings)
+        {
+            _lastMs = new long[Tags.Count];
+            Array.Fill(_lastMs, long.MinValue);
+        }
     }
 
     public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>False for a counting-only history (see the constructor).</summary>
+    public bool KeepsReadings { get; }
 
     public IReadOnlyList<TagSeries> Series => _series;
 
@@ -38,7 +53,17 @@ public sealed class TrainingHistory
 
     public bool Add(int tag, long timestampMs, double value)
     {
-        if (!_series[tag].TryAdd(timestampMs, value))
+        if (_lastMs is { } last)
+        {
+            // The rule of TagSeries.TryAdd, without the storage.
+            if (!double.IsFinite(value) || timestampMs <= last[tag])
+            {
+                Skipped++;
+                return false;
+            }
+            last[tag] = timestampMs;
+        }
+        else if (!_series[tag].TryAdd(timestampMs, value))
         {
             Skipped++;
             return false;
@@ -68,6 +93,10 @@ public sealed class TrainingHistory
     /// </summary>
     public void Replay(FeatureBank bank)
     {
+        if (!KeepsReadings)
+        {
+            throw new InvalidOperationException("A counting-only history holds no readings to replay.");
+        }
         var next = new int[_series.Length];
         while (true)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAnomaly.Core.Events;
@@ -96,6 +97,13 @@ public sealed class ModelGatewayTests : TwoBrokerTest
             $"the model is trained in the background and swapped in ({runtime.StatusOf("a01")!.Text})\n{log}");
         Assert.True(File.Exists(Path.Combine(config.Models.BundleDirectory, "a01" + ModelsConfig.BundleExtension)), "the trained bundle is saved");
         Assert.Contains(log.Lines, l => l.Contains("Model for a01 trained in", StringComparison.Ordinal));
+        // The warm-up was only counted in memory; the trainer read the same readings back from the SQLite history
+        // (the readings of the message that completed the warm-up at its last timestamp may add a few).
+        var readBack = System.Text.RegularExpressions.Regex.Match(string.Join('\n', log.Lines),
+            @"Model for a01: (\d+) warm-up readings read back from the readings history \((\d+) counted");
+        Assert.True(readBack.Success, "the trainer says what it read back\n" + log);
+        var (read, counted) = (long.Parse(readBack.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(readBack.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.True(counted > 1000 && read >= counted && read <= counted + 10, $"read back {read}, counted {counted}");
 
         // Then the decouple fault: the swapped-in model opens a model event, which the pipeline commits.
         var live = start + 700_000;
