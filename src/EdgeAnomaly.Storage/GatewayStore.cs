@@ -200,8 +200,10 @@ public sealed partial class GatewayStore : IDisposable
         }
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var inserted = 0;
+        var waitStart = _time.GetTimestamp();
         lock (_gate)
         {
+            RecordCommitLockWait(_time.GetTimestamp() - waitStart);
             ThrowIfDisposed();
             EnsureRoom(bytes, revisions.Count * 2);
             Exec("PRAGMA synchronous=FULL");
@@ -252,6 +254,28 @@ public sealed partial class GatewayStore : IDisposable
                 Exec("PRAGMA synchronous=NORMAL");
             }
             Interlocked.Add(ref _pending, inserted);
+        }
+    }
+
+    private long _longestCommitLockWait;
+
+    /// <summary>
+    /// The longest time an event commit waited for the store's lock (held by the forwarder's reads and checkpoints,
+    /// health, a trainer's read-back) since the previous call, in ms: tells a slow commit's disk time from its queueing.
+    /// </summary>
+    public double TakeLongestCommitLockWaitMs() => Interlocked.Exchange(ref _longestCommitLockWait, 0) * 1000.0 / _time.TimestampFrequency;
+
+    private void RecordCommitLockWait(long elapsed)
+    {
+        var seen = Volatile.Read(ref _longestCommitLockWait);
+        while (elapsed > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _longestCommitLockWait, elapsed, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+            seen = previous;
         }
     }
 

@@ -13,7 +13,10 @@ internal readonly record struct HealthSample(long ArrivalTicks, long Readings, l
 }
 
 /// <summary>Longest pipeline phases since the previous report, and the GC totals at this report.</summary>
-internal sealed record PipelineHealth(double BatchMs, double CommitMs, double TickMs, double FlushSliceMs, long RssBytes, int Gen0, int Gen1, int Gen2, double GcPauseMs);
+internal sealed record PipelineHealth(double BatchMs, double CommitMs, double TickMs, double FlushSliceMs, long RssBytes, int Gen0, int Gen1, int Gen2, double GcPauseMs)
+{
+    public double CommitLockWaitMs { get; init; }
+}
 
 /// <summary>An event revision as received by the central subscriber.</summary>
 internal readonly record struct EventArrival(long ArrivalTicks, string Asset, string Source, int Rev, long StartMs);
@@ -103,6 +106,9 @@ internal sealed class Listener : IAsyncDisposable
                         ? new PipelineHealth(p.GetProperty("batch").GetDouble(), p.GetProperty("commit").GetDouble(), p.GetProperty("tick").GetDouble(),
                             p.GetProperty("flush_slice").GetDouble(), rt.GetProperty("rss_bytes").GetInt64(), rt.GetProperty("gc_gen0").GetInt32(),
                             rt.GetProperty("gc_gen1").GetInt32(), rt.GetProperty("gc_gen2").GetInt32(), rt.GetProperty("gc_pause_ms").GetDouble())
+                        {
+                            CommitLockWaitMs = p.TryGetProperty("commit_lock_wait", out var lw) ? lw.GetDouble() : double.NaN,
+                        }
                         : null,
                 };
                 lock (_health)

@@ -246,7 +246,7 @@ internal static class Scenarios
 
     private static string Describe(PipelineHealth? p) => p is null
         ? "no pipeline figures in that health report"
-        : $"that second's pipeline max: batch {p.BatchMs:F1} ms, commit {p.CommitMs:F1} ms, tick {p.TickMs:F1} ms, flush slice {p.FlushSliceMs:F1} ms";
+        : $"that second's pipeline max: batch {p.BatchMs:F1} ms, commit {p.CommitMs:F1} ms (lock wait {p.CommitLockWaitMs:F1}), tick {p.TickMs:F1} ms, flush slice {p.FlushSliceMs:F1} ms";
 
     /// <summary>Over the health reports inside [from, to]: the longest of each pipeline phase and the GCs that ran.</summary>
     private static void ReportPipeline(List<HealthSample> health, long from, long to)
@@ -263,7 +263,7 @@ internal static class Scenarios
             return $"p50 {v[v.Count / 2]:F1} / p90 {v[(int)(v.Count * 0.9)]:F1} / max {v[^1]:F1}";
         }
         Console.WriteLine($"pipeline_max_ms per health report ({inRun.Count}): batch {Dist(inRun.ConvertAll(p => p.BatchMs))}; commit {Dist(inRun.ConvertAll(p => p.CommitMs))}; "
-            + $"tick {Dist(inRun.ConvertAll(p => p.TickMs))}; flush_slice {Dist(inRun.ConvertAll(p => p.FlushSliceMs))}");
+            + $"tick {Dist(inRun.ConvertAll(p => p.TickMs))}; flush_slice {Dist(inRun.ConvertAll(p => p.FlushSliceMs))}; commit_lock_wait {Dist(inRun.ConvertAll(p => p.CommitLockWaitMs))}");
         var (first, last) = (inRun[0], inRun[^1]);
         Console.WriteLine($"gc_in_run: gen0 {last.Gen0 - first.Gen0} gen1 {last.Gen1 - first.Gen1} gen2 {last.Gen2 - first.Gen2} pause_ms {last.GcPauseMs - first.GcPauseMs:F1}; rss_mb {last.RssBytes / 1e6:F1}");
     }
