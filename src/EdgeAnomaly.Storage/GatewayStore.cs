@@ -203,7 +203,7 @@ public sealed partial class GatewayStore : IDisposable
         var waitStart = _time.GetTimestamp();
         lock (_gate)
         {
-            RecordCommitLockWait(_time.GetTimestamp() - waitStart);
+            _commitLockWait.Record(_time.GetTimestamp() - waitStart);
             ThrowIfDisposed();
             EnsureRoom(bytes, revisions.Count * 2);
             Exec("PRAGMA synchronous=FULL");
@@ -257,27 +257,13 @@ public sealed partial class GatewayStore : IDisposable
         }
     }
 
-    private long _longestCommitLockWait;
+    private readonly PeakDuration _commitLockWait = new();
 
     /// <summary>
     /// The longest time an event commit waited for the store's lock (held by the forwarder's reads and checkpoints,
     /// health, a trainer's read-back) since the previous call, in ms: tells a slow commit's disk time from its queueing.
     /// </summary>
-    public double TakeLongestCommitLockWaitMs() => Interlocked.Exchange(ref _longestCommitLockWait, 0) * 1000.0 / _time.TimestampFrequency;
-
-    private void RecordCommitLockWait(long elapsed)
-    {
-        var seen = Volatile.Read(ref _longestCommitLockWait);
-        while (elapsed > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref _longestCommitLockWait, elapsed, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-            seen = previous;
-        }
-    }
+    public double TakeLongestCommitLockWaitMs() => _commitLockWait.TakeMs(_time.TimestampFrequency);
 
     /// <summary>Up to <paramref name="max"/> outbox rows with seq &gt; <paramref name="afterSeq"/>, in seq order.</summary>
     public IReadOnlyList<OutboxEntry> ReadPendingOutbox(long afterSeq, int max)

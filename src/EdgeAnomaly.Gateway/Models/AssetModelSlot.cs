@@ -14,7 +14,7 @@ internal sealed record SlotUpdate(AssetScorer? Scorer, string Origin, string? Tr
 /// The warm-up of one asset, handed to the background trainer: its readings, or (when the runtime reads them back
 /// from the store) only their count and window, with the <see cref="TimeProvider.GetTimestamp"/> of the request.
 /// </summary>
-internal sealed record TrainingJob(AssetModelSlot Slot, TrainingHistory History, int BaseVersion, long RequestedAt = 0);
+internal sealed record TrainingJob(AssetModelSlot Slot, TrainingHistory History, int BaseVersion, long RequestedAt);
 
 /// <summary>
 /// One asset's model in the daemon. The pipeline thread owns the scorer, the warm-up buffer and the state machine

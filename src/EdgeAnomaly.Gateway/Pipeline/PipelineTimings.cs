@@ -1,3 +1,5 @@
+using EdgeAnomaly.Core.Diagnostics;
+
 namespace EdgeAnomaly.Gateway.Pipeline;
 
 /// <summary>The longest pipeline phases since the previous <see cref="PipelineTimings.Take"/>, in milliseconds.</summary>
@@ -10,42 +12,27 @@ public readonly record struct PipelineStalls(double BatchMs, double CommitMs, do
 /// </summary>
 public sealed class PipelineTimings(TimeProvider time)
 {
-    private long _batch;
-    private long _commit;
-    private long _tick;
-    private long _flushSlice;
+    private readonly PeakDuration _batch = new();
+    private readonly PeakDuration _commit = new();
+    private readonly PeakDuration _tick = new();
+    private readonly PeakDuration _flushSlice = new();
 
     /// <summary>Processing one loop's messages and local batches, their commit included.</summary>
-    public void RecordBatch(long startTimestamp) => Max(ref _batch, time.GetTimestamp() - startTimestamp);
+    public void RecordBatch(long startTimestamp) => _batch.Record(time.GetTimestamp() - startTimestamp);
 
     /// <summary>The SQLite transaction of one set of event revisions (fsync included).</summary>
-    public void RecordCommit(long startTimestamp) => Max(ref _commit, time.GetTimestamp() - startTimestamp);
+    public void RecordCommit(long startTimestamp) => _commit.Record(time.GetTimestamp() - startTimestamp);
 
     /// <summary>The once-a-second tick: dropout checks, models, orphans, its commit.</summary>
-    public void RecordTick(long startTimestamp) => Max(ref _tick, time.GetTimestamp() - startTimestamp);
+    public void RecordTick(long startTimestamp) => _tick.Record(time.GetTimestamp() - startTimestamp);
 
     /// <summary>One slice of the readings flush.</summary>
-    public void RecordFlushSlice(long startTimestamp) => Max(ref _flushSlice, time.GetTimestamp() - startTimestamp);
+    public void RecordFlushSlice(long startTimestamp) => _flushSlice.Record(time.GetTimestamp() - startTimestamp);
 
     /// <summary>The maxima since the previous call, which starts the next interval.</summary>
     public PipelineStalls Take()
     {
-        var perMs = time.TimestampFrequency / 1000.0;
-        return new PipelineStalls(Interlocked.Exchange(ref _batch, 0) / perMs, Interlocked.Exchange(ref _commit, 0) / perMs,
-            Interlocked.Exchange(ref _tick, 0) / perMs, Interlocked.Exchange(ref _flushSlice, 0) / perMs);
-    }
-
-    private static void Max(ref long field, long elapsed)
-    {
-        var seen = Volatile.Read(ref field);
-        while (elapsed > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref field, elapsed, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-            seen = previous;
-        }
+        var f = time.TimestampFrequency;
+        return new PipelineStalls(_batch.TakeMs(f), _commit.TakeMs(f), _tick.TakeMs(f), _flushSlice.TakeMs(f));
     }
 }
