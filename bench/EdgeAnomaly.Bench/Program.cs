@@ -14,7 +14,8 @@ using MQTTnet.Protocol;
 // Usage (see docs/benchmarks.md and bench/*.sh):
 //   micro [BenchmarkDotNet args, e.g. --filter *Detector*]   detector core and decoder (in-process toolchain)
 //   ingest --qos 0|1 --seconds N [--assets A --in-flight W --publishers P --bare-deferred-ack] end-to-end ingest vs a bare subscriber
-//   latency --seconds N --rate R --trip-every K              publish -> commit / uplink latency
+//   latency --seconds N --rate R --trip-every K [--warmup 5 --offbox-nice 10]  publish -> commit / uplink latency (nice: the nodes' and
+//     central server's roles, off the box in production, at lower priority than the gateway and its local broker)
 //   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub]  backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
 //     (env BENCH_GATEWAY=out/publish/RID/edgeanomaly runs the published binary, BENCH_UNIT=systemd/edgeanomaly.service
@@ -55,7 +56,7 @@ switch (mode)
         return await Scenarios.IngestAsync(Int("--seconds", 20), Int("--qos", 1) == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce,
             Int("--assets", 20), Int("--in-flight", 16), rest.Contains("--bare-deferred-ack"), Int("--publishers", 1));
     case "latency":
-        return await Scenarios.LatencyAsync(Int("--seconds", 60), Int("--rate", 10_000), Int("--trip-every", 50));
+        return await Scenarios.LatencyAsync(Int("--seconds", 60), Int("--rate", 10_000), Int("--trip-every", 50), Int("--offbox-nice", 0), Int("--warmup", 5));
     case "drain":
         var subscriber = Arg(rest, "--subscriber") ?? "mqttnet";
         if (subscriber is not ("mqttnet" or "mqttnet-deferred" or "mosquitto_sub"))

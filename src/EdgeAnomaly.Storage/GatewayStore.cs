@@ -245,7 +245,9 @@ public sealed partial class GatewayStore : IDisposable
                     o[5].Value = now;
                     _insertOutbox.ExecuteNonQuery();
                 }
+                var syncStart = _time.GetTimestamp();
                 tx.Commit();
+                _commitSync.Record(_time.GetTimestamp() - syncStart);
             }
             finally
             {
@@ -264,6 +266,14 @@ public sealed partial class GatewayStore : IDisposable
     /// health, a trainer's read-back) since the previous call, in ms: tells a slow commit's disk time from its queueing.
     /// </summary>
     public double TakeLongestCommitLockWaitMs() => _commitLockWait.TakeMs(_time.TimestampFrequency);
+
+    private readonly PeakDuration _commitSync = new();
+
+    /// <summary>
+    /// The longest COMMIT of an event transaction (writing its WAL frames and the fsync) since the previous call, in
+    /// ms: the storage device's share of a slow commit (SD cards and virtual disks vary most here).
+    /// </summary>
+    public double TakeLongestCommitSyncMs() => _commitSync.TakeMs(_time.TimestampFrequency);
 
     /// <summary>Up to <paramref name="max"/> outbox rows with seq &gt; <paramref name="afterSeq"/>, in seq order.</summary>
     public IReadOnlyList<OutboxEntry> ReadPendingOutbox(long afterSeq, int max)

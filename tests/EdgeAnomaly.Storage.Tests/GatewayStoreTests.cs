@@ -248,6 +248,22 @@ public sealed class GatewayStoreTests : IDisposable
         Assert.Empty(store.ReadReadings("pump-0", "nope", 0, long.MaxValue));
     }
 
+    // Health splits a slow event commit into lock wait and the COMMIT itself (WAL write + fsync): on the real clock a
+    // real file's COMMIT takes some time, and each take starts a new measurement window.
+    [Fact]
+    public void CommitSync_IsTheLongestCommitSinceTheLastTake()
+    {
+        using var store = new GatewayStore(TestData.Options(_dir.File("sync.db"), 64 * StoreOptions.MiB), _counters, TimeProvider.System);
+        Assert.Equal(0, store.TakeLongestCommitSyncMs());
+        store.CommitEventRevisions([TestData.Event("s1")]);
+        store.CommitEventRevisions([TestData.Event("s2")]);
+        var longest = store.TakeLongestCommitSyncMs();
+        Assert.True(longest > 0, $"commit sync {longest} ms");
+        Assert.True(longest < 30_000, $"commit sync {longest} ms");
+        Assert.Equal(0, store.TakeLongestCommitSyncMs());
+        Assert.True(store.TakeLongestCommitLockWaitMs() >= 0);
+    }
+
     // A trainer reading history back waits for ReadingsWrittenBefore to pass its request: the stamp is the start of the
     // last complete pass, so a reading appended while a pass was under way is not claimed as written by that pass.
     [Fact]

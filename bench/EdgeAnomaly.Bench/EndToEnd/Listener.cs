@@ -16,6 +16,7 @@ internal readonly record struct HealthSample(long ArrivalTicks, long Readings, l
 internal sealed record PipelineHealth(double BatchMs, double CommitMs, double TickMs, double FlushSliceMs, long RssBytes, int Gen0, int Gen1, int Gen2, double GcPauseMs)
 {
     public double CommitLockWaitMs { get; init; }
+    public double CommitSyncMs { get; init; }
 }
 
 /// <summary>An event revision as received by the central subscriber.</summary>
@@ -108,6 +109,7 @@ internal sealed class Listener : IAsyncDisposable
                             rt.GetProperty("gc_gen1").GetInt32(), rt.GetProperty("gc_gen2").GetInt32(), rt.GetProperty("gc_pause_ms").GetDouble())
                         {
                             CommitLockWaitMs = p.TryGetProperty("commit_lock_wait", out var lw) ? lw.GetDouble() : double.NaN,
+                            CommitSyncMs = p.TryGetProperty("commit_sync", out var cs) ? cs.GetDouble() : double.NaN,
                         }
                         : null,
                 };

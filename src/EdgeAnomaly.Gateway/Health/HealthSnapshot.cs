@@ -164,6 +164,7 @@ public static class HealthJson
         w.WriteNumber("tick", Math.Round(r.Stalls.TickMs, 3));
         w.WriteNumber("flush_slice", Math.Round(r.Stalls.FlushSliceMs, 3));
         w.WriteNumber("commit_lock_wait", Math.Round(r.Stalls.CommitLockWaitMs, 3));
+        w.WriteNumber("commit_sync", Math.Round(r.Stalls.CommitSyncMs, 3));
         w.WriteEndObject();
     }
 

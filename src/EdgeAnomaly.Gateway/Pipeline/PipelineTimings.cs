@@ -3,7 +3,7 @@ using EdgeAnomaly.Core.Diagnostics;
 namespace EdgeAnomaly.Gateway.Pipeline;
 
 /// <summary>The longest pipeline phases since the previous <see cref="PipelineTimings.Take"/>, in milliseconds.</summary>
-public readonly record struct PipelineStalls(double BatchMs, double CommitMs, double TickMs, double FlushSliceMs, double CommitLockWaitMs = 0);
+public readonly record struct PipelineStalls(double BatchMs, double CommitMs, double TickMs, double FlushSliceMs, double CommitLockWaitMs = 0, double CommitSyncMs = 0);
 
 /// <summary>
 /// The longest time the pipeline thread spent in each phase since the last health report. Everything waits behind

@@ -34,7 +34,7 @@ public sealed class HealthJsonTests
     [Fact]
     public void Serialize_Runtime_MemoryGcAndPipelineMaxima()
     {
-        var runtime = new RuntimeHealth(52_000_000, 14_000_000, 120, 9, 2, 41.25, new EdgeAnomaly.Gateway.Pipeline.PipelineStalls(3.5, 2.25, 7, 1.125, 0.5));
+        var runtime = new RuntimeHealth(52_000_000, 14_000_000, 120, 9, 2, 41.25, new EdgeAnomaly.Gateway.Pipeline.PipelineStalls(3.5, 2.25, 7, 1.125, 0.5, 0.75));
         var json = HealthJson.Serialize("gw", 2000, 7, new GatewayCounters(), new HealthGauges(0, 0, true, true, 0, [], Runtime: runtime));
         var r = JsonDocument.Parse(json).RootElement;
         var rt = r.GetProperty("runtime");
@@ -50,6 +50,7 @@ public sealed class HealthJsonTests
         Assert.Equal(7, max.GetProperty("tick").GetDouble());
         Assert.Equal(1.125, max.GetProperty("flush_slice").GetDouble());
         Assert.Equal(0.5, max.GetProperty("commit_lock_wait").GetDouble());
+        Assert.Equal(0.75, max.GetProperty("commit_sync").GetDouble());
     }
 
     [Fact]
