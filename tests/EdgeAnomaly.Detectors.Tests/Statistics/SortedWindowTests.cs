@@ -167,16 +167,23 @@ public class SortedWindowTests
         }
     }
 
-    // Every vector width (256, 128, scalar; the one this machine lacks is emulated) must give the same sorted values
+    // Every vector width (512, 256, 128, scalar; those this machine lacks are emulated) must give the same sorted values
     // and the same MAD and sigma bit for bit: the gateway runs 128 bits wide on the Raspberry Pi, 256 on x64 with AVX2.
     // Sizes around both vector widths, both rebuild strategies (<= 64 blends, larger shifts), ties and signed zeros.
     [Theory]
     [InlineData(0)]
     [InlineData(128)]
     [InlineData(256)]
+    [InlineData(512)]
     public void EveryVectorWidth_MatchesBruteForceExactly(int bits)
     {
-        var width = bits switch { 0 => SortedWindow.Width.Scalar, 128 => SortedWindow.Width.V128, _ => SortedWindow.Width.V256 };
+        var width = bits switch
+        {
+            0 => SortedWindow.Width.Scalar,
+            128 => SortedWindow.Width.V128,
+            256 => SortedWindow.Width.V256,
+            _ => SortedWindow.Width.V512,
+        };
         foreach (var capacity in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 33, 64, 65, 66, 120, 121 })
         {
             var random = new Random(capacity);

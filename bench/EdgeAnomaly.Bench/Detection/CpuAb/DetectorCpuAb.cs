@@ -26,7 +26,7 @@ public static class DetectorCpuAb
     {
         var mode = args.Length > 0 ? args[0] : "all";
         var passes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        var (registry, readings, span) = CpuAbFleet.Create(copies: 7, Points);
+        var (registry, readings, span) = CpuAbFleet.Create(copies: int.Parse(Environment.GetEnvironmentVariable("CPUAB_COPIES") ?? "7", CultureInfo.InvariantCulture), Points);
         if (mode == "events")
         {
             HashEvents(registry, readings, span);
