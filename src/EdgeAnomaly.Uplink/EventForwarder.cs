@@ -96,7 +96,7 @@ public sealed class EventForwarder
     {
         // Per connection: never more in flight than the broker's CONNACK Receive Maximum allows.
         var maxInflight = _uplink.EventInflightLimit;
-        var window = new Queue<(long Seq, Task<PublishOutcome> Ack)>(maxInflight);
+        var window = new Queue<(long Seq, PendingPublish Ack)>(maxInflight);
         IReadOnlyList<OutboxEntry> page = [];
         var next = 0; // index in page of the next row to publish
         var acked = new AckedRange();
@@ -123,7 +123,7 @@ public sealed class EventForwarder
                 while (next < page.Count && window.Count < maxInflight)
                 {
                     var row = page[next++];
-                    window.Enqueue((row.Seq, _uplink.PublishAsync(TopicFor(row.Asset), row.Payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, ct)));
+                    window.Enqueue((row.Seq, _uplink.StartPublish(TopicFor(row.Asset), row.Payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, ct)));
                 }
 
                 // Wait for the oldest publish when the window is full or nothing else is ready; otherwise only
@@ -133,7 +133,11 @@ public sealed class EventForwarder
                 {
                     mustWait = false;
                     var (seq, ack) = window.Dequeue();
-                    var outcome = await ack;
+                    if (!ack.IsCompleted)
+                    {
+                        await ack.WhenCompleted();
+                    }
+                    var outcome = ack.Outcome;
                     if (!outcome.Success)
                     {
                         Log.ForwardFailed(_log, seq, outcome.Error ?? "failed");
@@ -219,19 +223,13 @@ public sealed class EventForwarder
         return topic;
     }
 
-    private static async Task DrainAsync(Queue<(long Seq, Task<PublishOutcome> Ack)> window)
+    private static async Task DrainAsync(Queue<(long Seq, PendingPublish Ack)> window)
     {
         // Rows after a failure are resent later even if they were acknowledged: that keeps the replay per asset
         // in commit order. Wait for them so no publish outlives this pump.
         while (window.Count > 0)
         {
-            try
-            {
-                await window.Dequeue().Ack;
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await window.Dequeue().Ack.WhenCompleted();
         }
     }
 

@@ -28,6 +28,72 @@ public readonly record struct PublishOutcome(bool Success, string? Error = null)
 }
 
 /// <summary>
+/// A publish under way, read without a continuation of its own: a caller that collects many in order (the forwarder)
+/// polls <see cref="IsCompleted"/> and waits only for the oldest, where an async wrapper per publish would cost a
+/// thread-pool hop for every PUBACK.
+/// </summary>
+public readonly struct PendingPublish
+{
+    private readonly Task<MqttClientPublishResult>? _task;
+    private readonly PublishOutcome _immediate;
+    private readonly CancellationToken _ct;
+
+    internal PendingPublish(Task<MqttClientPublishResult> task, CancellationToken ct)
+    {
+        _task = task;
+        _immediate = default;
+        _ct = ct;
+    }
+
+    internal PendingPublish(PublishOutcome immediate)
+    {
+        _task = null;
+        _immediate = immediate;
+        _ct = default;
+    }
+
+    public bool IsCompleted => _task is null || _task.IsCompleted;
+
+    /// <summary>Completes with the publish (never throws: the outcome carries a failure).</summary>
+    public System.Runtime.CompilerServices.ConfiguredTaskAwaitable WhenCompleted() =>
+        (_task ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+    /// <summary>
+    /// The outcome of a completed publish. Throws <see cref="OperationCanceledException"/> only when the caller's
+    /// token was cancelled; any other failure (a lost link, a broker refusal) is an unsuccessful outcome.
+    /// </summary>
+    public PublishOutcome Outcome
+    {
+        get
+        {
+            var task = _task;
+            if (task is null)
+            {
+                return _immediate;
+            }
+            if (!task.IsCompleted)
+            {
+                throw new InvalidOperationException("the publish has not completed");
+            }
+            if (task.IsCompletedSuccessfully)
+            {
+                var result = task.Result;
+                // MQTT 5 brokers answer "no matching subscribers" when nobody listens: the broker still took it.
+                return result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers
+                    ? PublishOutcome.Ok
+                    : new PublishOutcome(false, $"{result.ReasonCode} {result.ReasonString}");
+            }
+            if (task.IsCanceled && _ct.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(_ct);
+            }
+            var ex = task.Exception?.InnerException;
+            return new PublishOutcome(false, ex is null ? "canceled" : ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+}
+
+/// <summary>
 /// The connection to the central broker. MQTTnet 5 has no managed client, so this class owns reconnect as an
 /// explicit state machine run by <see cref="RunAsync"/>:
 /// <code>
@@ -260,7 +326,18 @@ public sealed class UplinkClient : IAsyncDisposable
         return client is null ? Task.FromResult(PublishOutcome.NotConnected) : PublishOnAsync(client, topic, payload, qos, retain, ct);
     }
 
-    private static async Task<PublishOutcome> PublishOnAsync(IMqttClient client, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    /// <summary>As <see cref="PublishAsync"/>, but returns the publish under way instead of a task of its outcome.</summary>
+    public PendingPublish StartPublish(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    {
+        IMqttClient? client;
+        lock (_gate)
+        {
+            client = _state == UplinkState.Connected ? _client : null;
+        }
+        return client is null ? new PendingPublish(PublishOutcome.NotConnected) : StartOn(client, topic, payload, qos, retain, ct);
+    }
+
+    private static PendingPublish StartOn(IMqttClient client, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
     {
         var message = new MqttApplicationMessage
         {
@@ -271,11 +348,7 @@ public sealed class UplinkClient : IAsyncDisposable
         };
         try
         {
-            var result = await client.PublishAsync(message, ct);
-            // MQTT 5 brokers answer "no matching subscribers" when nobody listens: the broker still took it.
-            return result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers
-                ? PublishOutcome.Ok
-                : new PublishOutcome(false, $"{result.ReasonCode} {result.ReasonString}");
+            return new PendingPublish(client.PublishAsync(message, ct), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -283,8 +356,15 @@ public sealed class UplinkClient : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            return new PublishOutcome(false, ex.GetType().Name + ": " + ex.Message);
+            return new PendingPublish(new PublishOutcome(false, ex.GetType().Name + ": " + ex.Message));
         }
+    }
+
+    private static async Task<PublishOutcome> PublishOnAsync(IMqttClient client, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    {
+        var pending = StartOn(client, topic, payload, qos, retain, ct);
+        await pending.WhenCompleted();
+        return pending.Outcome;
     }
 
     private async Task StopCleanlyAsync()
