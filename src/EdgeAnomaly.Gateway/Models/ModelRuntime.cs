@@ -15,7 +15,7 @@ namespace EdgeAnomaly.Gateway.Models;
 /// <c>edgeanomaly replay</c> runs), fed on the pipeline thread with every good reading; its model events and retrain
 /// requests go to the event tracker like any other condition, so they are stored, deduplicated and uplinked.
 /// <para>As a hosted service it loads the bundles at start (registered before the pipeline, so this is done before
-/// the first reading), trains warmed-up assets one at a time on a below-normal-priority background thread, and checks
+/// the first reading), trains warmed-up assets one at a time on a background thread (see RunLowPriority), and checks
 /// the bundle folder for new or replaced bundles. A model fault never stops the gateway: a refused bundle, a failed
 /// training or a scorer that throws leaves the asset with rules and statistics (and its previous model, if any).</para>
 /// </summary>
@@ -262,7 +262,12 @@ public sealed class ModelRuntime : IHostedService, IModelStatusSource
         }
     }
 
-    /// <summary>Training competes with nothing that matters more than the pipeline: a below-normal background thread.</summary>
+    /// <summary>
+    /// Training on a background thread of its own, marked below normal. On Linux that mark does nothing (.NET does not
+    /// map Thread.Priority to nice), so there training runs at the pipeline's priority. Raising the thread's nice would
+    /// work, but Linux threads inherit it: any thread-pool worker the trainer's thread causes to be created (by
+    /// completing a task, posting to a channel) would stay niced and later run pipeline work; not done for that reason.
+    /// </summary>
     private static Task RunLowPriority(Action work)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
