@@ -155,13 +155,17 @@ public sealed partial class GatewayStore
 
     private bool EvictDeliveredEvents(long bytes)
     {
+        if (!_deliveredMayExist)
+        {
+            return false;
+        }
         var ids = new List<string>();
         long freed = 0;
         using (var select = _db.CreateCommand())
         {
             select.CommandText = """
                 SELECT id, length(payload) FROM events
-                WHERE delivered=1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
+                WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
                 ORDER BY state DESC, updated_ms, id LIMIT 64
                 """;
             using var r = select.ExecuteReader();
@@ -173,6 +177,7 @@ public sealed partial class GatewayStore
         }
         if (ids.Count == 0)
         {
+            _deliveredMayExist = false;
             return false;
         }
         using var tx = _db.BeginTransaction();
@@ -212,7 +217,7 @@ public sealed partial class GatewayStore
         }
         if (ids.Count == 0)
         {
-            // Undelivered events with no outbox row left (should not happen): evict them as delivered ones.
+            // No outbox row, yet events remain (the delivered scan found none): evict the oldest as delivered ones.
             using var orphan = _db.CreateCommand();
             orphan.CommandText = "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY updated_ms LIMIT 16)";
             var n = orphan.ExecuteNonQuery();

@@ -42,12 +42,14 @@ public sealed partial class GatewayStore : IDisposable
     private readonly SqliteCommand _upsertEvent;
     private readonly SqliteCommand _insertOutbox;
     private readonly SqliteCommand _deleteOutbox;
-    private readonly SqliteCommand _markEvent;
     private readonly SqliteCommand _readOutbox;
-    private readonly SqliteCommand _markRange;
     private readonly SqliteCommand _deleteRange;
 
     private long _pending;
+
+    // False once an eviction scan found no delivered event; only an acknowledgement can make one (see
+    // EvictDeliveredEvents), so with the central broker down the scan is not repeated on every write.
+    private bool _deliveredMayExist = true;
     private long _maxBlockSpanMs;
     private long _lastRetentionMs = long.MinValue;
     private bool _disposed;
@@ -115,14 +117,9 @@ public sealed partial class GatewayStore : IDisposable
                 """, "$id", "$asset", "$kind", "$sev", "$state", "$start", "$end", "$rev", "$payload", "$updated");
             _insertOutbox = Prepare("INSERT INTO outbox(event_id, rev, asset, severity, payload, created_ms) VALUES($id, $rev, $asset, $sev, $payload, $created)",
                 "$id", "$rev", "$asset", "$sev", "$payload", "$created");
-            _deleteOutbox = Prepare("DELETE FROM outbox WHERE seq=$seq RETURNING event_id, rev", "$seq");
-            _markEvent = Prepare("UPDATE events SET delivered=1 WHERE id=$id AND rev=$rev", "$id", "$rev");
+            _deleteOutbox = Prepare("DELETE FROM outbox WHERE seq=$seq", "$seq");
             _readOutbox = Prepare("SELECT seq, event_id, rev, asset, severity, payload, created_ms FROM outbox WHERE seq > $after ORDER BY seq LIMIT $max", "$after", "$max");
-            // One statement each for a whole acknowledged range (the forwarder's drain path); the event is marked
-            // only when the acknowledged revision is still its latest, as in MarkDelivered.
-            // Written as a row-value IN so the plan is driven by the outbox range (probe events by id), never by a
-            // scan of all undelivered events (UPDATE ... FROM with "delivered=0" was planned that way).
-            _markRange = Prepare("UPDATE events SET delivered=1 WHERE (id, rev) IN (SELECT event_id, rev FROM outbox WHERE seq BETWEEN $lo AND $hi)", "$lo", "$hi");
+            // One statement for a whole acknowledged range (the forwarder's drain path).
             _deleteRange = Prepare("DELETE FROM outbox WHERE seq BETWEEN $lo AND $hi", "$lo", "$hi");
             _pending = ScalarLong("SELECT count(*) FROM outbox");
             _maxBlockSpanMs = LoadMaxBlockSpan();
@@ -170,7 +167,8 @@ public sealed partial class GatewayStore : IDisposable
               severity INTEGER NOT NULL, state INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER,
               rev INTEGER NOT NULL, payload BLOB NOT NULL, updated_ms INTEGER NOT NULL, delivered INTEGER NOT NULL);
             DROP INDEX IF EXISTS events_by_update;
-            CREATE INDEX IF NOT EXISTS events_by_eviction ON events(delivered, state, updated_ms);
+            DROP INDEX IF EXISTS events_by_eviction;
+            CREATE INDEX IF NOT EXISTS events_by_age ON events(state, updated_ms);
             CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, rev INTEGER NOT NULL,
               asset TEXT NOT NULL, severity INTEGER NOT NULL, payload BLOB NOT NULL, created_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox(event_id);
@@ -296,8 +294,9 @@ public sealed partial class GatewayStore : IDisposable
     }
 
     /// <summary>
-    /// In one transaction: deletes these outbox rows and marks each event delivered when the acknowledged
-    /// revision is still its latest. Unknown seqs (already marked, evicted) are ignored. Returns rows removed.
+    /// In one transaction: deletes these outbox rows. An event whose last outbox row is gone is delivered (its latest
+    /// revision was acknowledged: every newer revision adds a row). Unknown seqs (already marked, evicted) are
+    /// ignored. Returns rows removed.
     /// </summary>
     public int MarkDelivered(ReadOnlySpan<long> seqs)
     {
@@ -313,38 +312,23 @@ public sealed partial class GatewayStore : IDisposable
             using (var tx = _db.BeginTransaction())
             {
                 _deleteOutbox.Transaction = tx;
-                _markEvent.Transaction = tx;
                 try
                 {
                     foreach (var seq in seqs)
                     {
                         _deleteOutbox.Parameters[0].Value = seq;
-                        string? id = null;
-                        var rev = 0;
-                        using (var r = _deleteOutbox.ExecuteReader())
-                        {
-                            if (r.Read())
-                            {
-                                id = r.GetString(0);
-                                rev = r.GetInt32(1);
-                            }
-                        }
-                        if (id is null)
-                        {
-                            continue;
-                        }
-                        removed++;
-                        _markEvent.Parameters[0].Value = id;
-                        _markEvent.Parameters[1].Value = rev;
-                        _markEvent.ExecuteNonQuery();
+                        removed += _deleteOutbox.ExecuteNonQuery();
                     }
                     tx.Commit();
                 }
                 finally
                 {
                     _deleteOutbox.Transaction = null;
-                    _markEvent.Transaction = null;
                 }
+            }
+            if (removed > 0)
+            {
+                _deliveredMayExist = true;
             }
             Interlocked.Add(ref _pending, -removed);
         }
@@ -352,9 +336,9 @@ public sealed partial class GatewayStore : IDisposable
     }
 
     /// <summary>
-    /// In one transaction and two statements: deletes every outbox row with <paramref name="firstSeq"/> &lt;= seq
-    /// &lt;= <paramref name="lastSeq"/> and marks each event delivered when the acknowledged revision is still its
-    /// latest. For a caller that read the outbox in seq order and had EVERY row of the range acknowledged: seq is
+    /// In one statement: deletes every outbox row with <paramref name="firstSeq"/> &lt;= seq &lt;= <paramref name="lastSeq"/>
+    /// (an event is delivered once no outbox row of it is left; nothing else is written, so a delivery does not rewrite
+    /// the event's row). For a caller that read the outbox in seq order and had EVERY row of the range acknowledged: seq is
     /// AUTOINCREMENT, so no row can enter the range after it was read. Returns rows removed.
     /// </summary>
     public int MarkDeliveredRange(long firstSeq, long lastSeq)
@@ -369,25 +353,12 @@ public sealed partial class GatewayStore : IDisposable
             ThrowIfDisposed();
             // The range may hold fewer rows (evicted ones); its width bounds the WAL estimate from above.
             EnsureDeleteWal((int)Math.Min(1_000_000, (lastSeq - firstSeq + 1) * 2));
-            using (var tx = _db.BeginTransaction())
+            _deleteRange.Parameters[0].Value = firstSeq;
+            _deleteRange.Parameters[1].Value = lastSeq;
+            removed = _deleteRange.ExecuteNonQuery();
+            if (removed > 0)
             {
-                _markRange.Transaction = tx;
-                _deleteRange.Transaction = tx;
-                try
-                {
-                    _markRange.Parameters[0].Value = firstSeq;
-                    _markRange.Parameters[1].Value = lastSeq;
-                    _markRange.ExecuteNonQuery();
-                    _deleteRange.Parameters[0].Value = firstSeq;
-                    _deleteRange.Parameters[1].Value = lastSeq;
-                    removed = _deleteRange.ExecuteNonQuery();
-                    tx.Commit();
-                }
-                finally
-                {
-                    _markRange.Transaction = null;
-                    _deleteRange.Transaction = null;
-                }
+                _deliveredMayExist = true;
             }
             Interlocked.Add(ref _pending, -removed);
         }
@@ -398,7 +369,7 @@ public sealed partial class GatewayStore : IDisposable
     public IReadOnlyList<StoredEvent> ListEvents(int limit, string? asset = null, EventState? state = null, long? sinceMs = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var sql = "SELECT payload, delivered FROM events WHERE 1=1";
+        var sql = "SELECT payload, " + DeliveredColumn + " FROM events WHERE 1=1";
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -431,7 +402,7 @@ public sealed partial class GatewayStore : IDisposable
         {
             ThrowIfDisposed();
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT payload, delivered FROM events WHERE id=$id";
+            cmd.CommandText = "SELECT payload, " + DeliveredColumn + " FROM events WHERE id=$id";
             cmd.Parameters.AddWithValue("$id", id);
             var list = ReadEvents(cmd);
             return list.Count == 0 ? null : list[0];
@@ -445,7 +416,7 @@ public sealed partial class GatewayStore : IDisposable
         {
             ThrowIfDisposed();
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"SELECT payload, delivered FROM events WHERE state={(int)EventState.Open} ORDER BY start_ms, id";
+            cmd.CommandText = $"SELECT payload, {DeliveredColumn} FROM events WHERE state={(int)EventState.Open} ORDER BY start_ms, id";
             var stored = ReadEvents(cmd);
             var list = new List<GatewayEvent>(stored.Count);
             foreach (var s in stored)
@@ -455,6 +426,12 @@ public sealed partial class GatewayStore : IDisposable
             return list;
         }
     }
+
+    /// <summary>
+    /// Delivered = no outbox row of the event is left. The events table's own `delivered` column (schema 1) is no
+    /// longer maintained: writing it rewrote the event's row (payload and all) on every acknowledgement.
+    /// </summary>
+    private const string DeliveredColumn = "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)";
 
     private static List<StoredEvent> ReadEvents(SqliteCommand cmd)
     {
@@ -524,9 +501,7 @@ public sealed partial class GatewayStore : IDisposable
             _upsertEvent.Dispose();
             _insertOutbox.Dispose();
             _deleteOutbox.Dispose();
-            _markEvent.Dispose();
             _readOutbox.Dispose();
-            _markRange.Dispose();
             _deleteRange.Dispose();
             _db.Dispose();
         }

@@ -155,4 +155,36 @@ public sealed class DiskCapTests(ITestOutputHelper output) : IDisposable
         Assert.False(openEvictedWhileClosedRemained);
         Assert.DoesNotContain(store.ListEvents(int.MaxValue), e => e.Delivered); // all delivered ones went first
     }
+    // Central broker down, disk full of unsent events: the store stops scanning for delivered events once a scan found
+    // none, but an acknowledgement arriving later makes its events the next to go again, before any unsent one.
+    [Fact]
+    public void DiskCap_DeliveredAfterAnOutage_AreEvictedBeforeUnsentOnes()
+    {
+        var db = _dir.File("late.db");
+        using var store = new GatewayStore(TestData.Options(db, Cap), _counters, _time);
+        var i = 0;
+        while (_counters.EvictedEvents == 0)
+        {
+            store.CommitEventRevisions([TestData.Event($"u{i:D4}", severity: Severity.Critical, startMs: i, messageBytes: 6000)]);
+            i++;
+            Assert.True(i < Commits, "the cap never made room");
+        }
+        // The link is back for a moment: the ten oldest pending revisions are acknowledged.
+        var acked = store.ReadPendingOutbox(0, 10);
+        Assert.Equal(10, store.MarkDeliveredRange(acked[0].Seq, acked[^1].Seq));
+        var delivered = acked.Select(r => r.EventId).ToHashSet();
+        Assert.All(delivered, id => Assert.True(store.GetEvent(id)!.Delivered));
+
+        var evictedBefore = _counters.EvictedEvents;
+        var unsentBefore = store.ListEvents(int.MaxValue).Where(e => !e.Delivered).Select(e => e.Event.Id).ToHashSet();
+        while (_counters.EvictedEvents < evictedBefore + delivered.Count)
+        {
+            store.CommitEventRevisions([TestData.Event($"u{i:D4}", severity: Severity.Critical, startMs: i, messageBytes: 6000)]);
+            i++;
+            Assert.True(FilesOnDisk(db) <= Cap);
+        }
+        var left = store.ListEvents(int.MaxValue).Select(e => e.Event.Id).ToHashSet();
+        Assert.DoesNotContain(left, delivered.Contains);
+        Assert.All(unsentBefore, id => Assert.Contains(id, left)); // no unsent event went while a delivered one remained
+    }
 }

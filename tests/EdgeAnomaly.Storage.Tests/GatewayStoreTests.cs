@@ -76,6 +76,39 @@ public sealed class GatewayStoreTests : IDisposable
         Assert.Equal(("e0", 2), (all[^1].EventId, all[^1].Revision));
     }
 
+    // Schema 1 kept a delivered flag in the event row and an index led by it; both were rewritten on every
+    // acknowledgement. An old file opens with that index replaced, and delivery is read from the outbox.
+    [Fact]
+    public void Open_OldFile_ReplacesTheDeliveredIndex()
+    {
+        var path = _dir.File("old.db");
+        using (var store = Open2(path))
+        {
+            store.CommitEventRevisions([TestData.Event("old1")]);
+        }
+        using (var raw = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            raw.Open();
+            using var cmd = raw.CreateCommand();
+            cmd.CommandText = "DROP INDEX events_by_age; CREATE INDEX events_by_eviction ON events(delivered, state, updated_ms); UPDATE events SET delivered=1";
+            cmd.ExecuteNonQuery();
+        }
+        using (var store = Open2(path))
+        {
+            Assert.False(store.GetEvent("old1")!.Delivered); // its outbox row is still there, whatever the old column says
+            var row = store.ReadPendingOutbox(0, 10)[0];
+            store.MarkDeliveredRange(row.Seq, row.Seq);
+            Assert.True(store.GetEvent("old1")!.Delivered);
+        }
+        using var check = new SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var q = check.CreateCommand();
+        q.CommandText = "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='events' AND name NOT LIKE 'sqlite_%' ORDER BY name)";
+        Assert.Equal("events_by_age", q.ExecuteScalar());
+    }
+
+    private GatewayStore Open2(string path) => new(TestData.Options(path, 64 * StoreOptions.MiB), _counters, _time);
+
     [Fact]
     public void MarkDelivered_RemovesRows_AndMarksOnlyTheLatestRevisionDelivered()
     {
