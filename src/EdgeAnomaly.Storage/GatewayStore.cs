@@ -153,6 +153,8 @@ public sealed partial class GatewayStore : IDisposable
         }
     }
 
+    // events.delivered is schema 1's flag, kept so old files need no table rewrite: new rows get 0, nothing reads it
+    // (delivered is derived from the outbox, see DeliveredColumn).
     private void CreateSchema()
     {
         Exec("""
