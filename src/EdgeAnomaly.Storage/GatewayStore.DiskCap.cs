@@ -163,9 +163,9 @@ public sealed partial class GatewayStore
         long freed = 0;
         using (var select = _db.CreateCommand())
         {
-            select.CommandText = """
+            select.CommandText = $"""
                 SELECT id, length(payload) FROM events
-                WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = events.id)
+                WHERE {DeliveredColumn}
                 ORDER BY state DESC, updated_ms, id LIMIT 64
                 """;
             using var r = select.ExecuteReader();

@@ -112,7 +112,7 @@ public sealed partial class GatewayStore : IDisposable
                 VALUES($id, $asset, $kind, $sev, $state, $start, $end, $rev, $payload, $updated, 0)
                 ON CONFLICT(id) DO UPDATE SET asset=excluded.asset, kind=excluded.kind, severity=excluded.severity,
                   state=excluded.state, start_ms=excluded.start_ms, end_ms=excluded.end_ms, rev=excluded.rev,
-                  payload=excluded.payload, updated_ms=excluded.updated_ms, delivered=0
+                  payload=excluded.payload, updated_ms=excluded.updated_ms
                 WHERE excluded.rev > events.rev
                 """, "$id", "$asset", "$kind", "$sev", "$state", "$start", "$end", "$rev", "$payload", "$updated");
             _insertOutbox = Prepare("INSERT INTO outbox(event_id, rev, asset, severity, payload, created_ms) VALUES($id, $rev, $asset, $sev, $payload, $created)",
@@ -328,13 +328,19 @@ public sealed partial class GatewayStore : IDisposable
                     _deleteOutbox.Transaction = null;
                 }
             }
-            if (removed > 0)
-            {
-                _deliveredMayExist = true;
-            }
-            Interlocked.Add(ref _pending, -removed);
+            Acknowledged(removed);
         }
         return removed;
+    }
+
+    /// <summary>Book-keeping after acknowledged outbox rows were deleted. Caller holds the lock.</summary>
+    private void Acknowledged(int removed)
+    {
+        if (removed > 0)
+        {
+            _deliveredMayExist = true; // an event may have lost its last outbox row
+        }
+        Interlocked.Add(ref _pending, -removed);
     }
 
     /// <summary>
@@ -358,11 +364,7 @@ public sealed partial class GatewayStore : IDisposable
             _deleteRange.Parameters[0].Value = firstSeq;
             _deleteRange.Parameters[1].Value = lastSeq;
             removed = _deleteRange.ExecuteNonQuery();
-            if (removed > 0)
-            {
-                _deliveredMayExist = true;
-            }
-            Interlocked.Add(ref _pending, -removed);
+            Acknowledged(removed);
         }
         return removed;
     }

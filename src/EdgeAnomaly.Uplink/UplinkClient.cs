@@ -318,12 +318,8 @@ public sealed class UplinkClient : IAsyncDisposable
     /// </summary>
     public Task<PublishOutcome> PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
     {
-        IMqttClient? client;
-        lock (_gate)
-        {
-            client = _state == UplinkState.Connected ? _client : null;
-        }
-        return client is null ? Task.FromResult(PublishOutcome.NotConnected) : PublishOnAsync(client, topic, payload, qos, retain, ct);
+        var pending = StartPublish(topic, payload, qos, retain, ct);
+        return pending.IsCompleted ? Task.FromResult(pending.Outcome) : OutcomeAsync(pending);
     }
 
     /// <summary>As <see cref="PublishAsync"/>, but returns the publish under way instead of a task of its outcome.</summary>
@@ -360,9 +356,11 @@ public sealed class UplinkClient : IAsyncDisposable
         }
     }
 
-    private static async Task<PublishOutcome> PublishOnAsync(IMqttClient client, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    private static Task<PublishOutcome> PublishOnAsync(IMqttClient client, string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct) =>
+        OutcomeAsync(StartOn(client, topic, payload, qos, retain, ct));
+
+    private static async Task<PublishOutcome> OutcomeAsync(PendingPublish pending)
     {
-        var pending = StartOn(client, topic, payload, qos, retain, ct);
         await pending.WhenCompleted();
         return pending.Outcome;
     }
