@@ -374,6 +374,7 @@ internal static class Scenarios
         await central.StartAsync();
         var brokerBack = Stopwatch.GetTimestamp();
         var gwCpuBack = CpuSeconds(gw.Pid);
+        var gwSwitchesBack = ContextSwitches(gw.Pid);
         // The subscriber decides what is measured: an MQTTnet one acking inside its handler holds its receive loop
         // on every PUBACK write and can be the slowest peer; mosquitto_sub (C, own process) is the fair consumer.
         List<EventArrival> events;
@@ -400,12 +401,14 @@ internal static class Scenarios
             events = server.Events;
         }
         var gwCpu = CpuSeconds(gw.Pid) - gwCpuBack;
+        var gwSwitches = SwitchesSince(gwSwitchesBack, ContextSwitches(gw.Pid));
         var brokerCpu = central.Pid is { } bp ? CpuSeconds(bp) : double.NaN;
         Console.WriteLine($"scenario: drain revisions={expected} (open+close of {expected / 2} events) subscriber={subscriber}");
         Console.WriteLine($"outbox_filled_in_s: {Seconds(filled - fill):F1}");
         Console.WriteLine($"received: {events.Count} distinct: {events.Select(e => (e.Asset, e.StartMs, e.Rev)).Distinct().Count()}");
         Console.WriteLine($"cpu_s broker_back_to_end: gateway {gwCpu:F2} central_broker {brokerCpu:F2} subscriber {subscriberCpu:F2}");
         Console.WriteLine($"gateway_cpu_us_per_revision: {gwCpu * 1e6 / Math.Max(1, events.Count):F1}");
+        Console.WriteLine($"gateway_context_switches_per_revision: {(double)gwSwitches / Math.Max(1, events.Count):F2} (threads alive at the end; a lower bound)");
         if (events.Count < 2)
         {
             return 1;
@@ -529,6 +532,47 @@ internal static class Scenarios
     }
 
     /// <summary>User + system CPU of a process so far (/proc via Process; 10 ms resolution on Linux).</summary>
+    /// <summary>
+    /// Voluntary + involuntary context switches per thread (/proc/PID/task/TID/status). The difference of two samples
+    /// (<see cref="SwitchesSince"/>) counts the threads alive at the second one, so it is a lower bound: a thread that
+    /// exited in between takes its switches with it.
+    /// </summary>
+    private static Dictionary<int, long> ContextSwitches(int pid)
+    {
+        var perThread = new Dictionary<int, long>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var total = 0L;
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)
+                        || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        total += long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+                perThread[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = total;
+            }
+            catch (IOException)
+            {
+                // the thread exited while being read
+            }
+        }
+        return perThread;
+    }
+
+    private static long SwitchesSince(Dictionary<int, long> before, Dictionary<int, long> after)
+    {
+        var sum = 0L;
+        foreach (var (tid, count) in after)
+        {
+            sum += count - before.GetValueOrDefault(tid);
+        }
+        return sum;
+    }
+
     private static double CpuSeconds(int pid)
     {
         using var p = Process.GetProcessById(pid);
