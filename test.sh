@@ -60,6 +60,27 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 fi
 if [ "${CI:-}" = "true" ] || [ "${EA_TEST_PUBLISH:-}" = "1" ]; then
   check "publish.sh: trimmed linux-arm64 and linux-x64 tarballs, 0 trim warnings" ./publish.sh
+  native_rid=linux-x64; [ "$(uname -m)" = aarch64 ] && native_rid=linux-arm64
+  check "published $native_rid tarball: unpacked, config check, demo summary" tests/published-smoke.sh "$native_rid"
+  if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1; then
+    check "published $native_rid without libssl: refuses to start naming the package" tests/published-smoke.sh --without-libssl "$native_rid"
+  fi
+  if [ "$native_rid" = linux-x64 ]; then
+    # The Raspberry Pi build is executed too, under qemu-user with Debian's arm64 runtime libraries (multiarch).
+    if [ "$(id -u)" = 0 ] && { ! command -v qemu-aarch64 >/dev/null 2>&1 || [ ! -e /lib/ld-linux-aarch64.so.1 ] \
+        || ! dpkg -s libssl3:arm64 >/dev/null 2>&1; }; then
+      echo "test.sh: installing qemu-user and the arm64 libc6, libstdc++6, libssl3 (multiarch)" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      { dpkg --add-architecture arm64 && apt-get update -qq \
+        && apt-get install -y -qq --no-install-recommends --no-remove qemu-user libc6:arm64 libstdc++6:arm64 libssl3:arm64; } >/dev/null 2>&1 \
+        || echo "test.sh: installing the arm64 runtime failed" >&2
+    fi
+    if command -v qemu-aarch64 >/dev/null 2>&1 && [ -e /lib/ld-linux-aarch64.so.1 ]; then
+      check "published linux-arm64 tarball under qemu-user: config check, demo summary" tests/published-smoke.sh linux-arm64
+    else
+      echo "check skipped: published linux-arm64 tarball (no qemu-aarch64 / arm64 libraries; run as root to install)"
+    fi
+  fi
 fi
 echo "${passed} passed, ${failed} failed"
 exit "$rc"

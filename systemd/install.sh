@@ -6,6 +6,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 [ -x "$root/edgeanomaly" ] || { echo "install.sh: $root/edgeanomaly not found (run from an unpacked release)" >&2; exit 1; }
+# Before changing anything: the binary must be able to run here (architecture, glibc, OpenSSL). On a missing
+# library it prints what to install.
+"$root/edgeanomaly" --version >/dev/null || { echo "install.sh: $root/edgeanomaly cannot run on this machine (see above); nothing was installed" >&2; exit 1; }
 
 getent group edgeanomaly >/dev/null || groupadd --system edgeanomaly
 getent passwd edgeanomaly >/dev/null || useradd --system --gid edgeanomaly --home-dir /var/lib/edgeanomaly --no-create-home --shell /usr/sbin/nologin edgeanomaly

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EdgeAnomaly.Gateway.Cli;
 using EdgeAnomaly.Gateway.Demo;
+using EdgeAnomaly.Gateway.Hosting;
 
 namespace EdgeAnomaly.Gateway;
 
@@ -8,6 +9,11 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (NativeDependencyCheck.FindMissing() is { } missing)
+        {
+            await Console.Error.WriteLineAsync(missing).ConfigureAwait(false);
+            return 1;
+        }
         var root = new RootCommand("EdgeAnomaly edge gateway: ingest, on-gateway anomaly detection, store-and-forward.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
