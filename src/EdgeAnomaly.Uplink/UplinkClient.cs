@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography.X509Certificates;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Resilience;
 using Microsoft.Extensions.Logging;
@@ -122,6 +121,7 @@ public sealed class UplinkClient : IAsyncDisposable
     private UplinkState _state = UplinkState.Disconnected;
     private bool _everConnected;
     private int _serverReceiveMaximum;
+    private readonly ServerCertificateValidator? _certificateValidator;
 
     public UplinkClient(UplinkOptions options, GatewayCounters counters, TimeProvider? time = null, ILogger<UplinkClient>? log = null)
     {
@@ -135,6 +135,10 @@ public sealed class UplinkClient : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _log = log ?? (ILogger)NullLogger.Instance;
         Topics = new UplinkTopics(options.TopicPrefix, options.GatewayId);
+        if (options.UseTls && !options.AllowUntrustedCertificates)
+        {
+            _certificateValidator = new ServerCertificateValidator(options.Host, options.CaFile is null ? null : ServerCertificateValidator.LoadCaFile(options.CaFile));
+        }
     }
 
     public UplinkTopics Topics { get; }
@@ -185,12 +189,13 @@ public sealed class UplinkClient : IAsyncDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         var attempt = 0;
-        var options = BuildMqttOptions(_options);
+        var options = BuildMqttOptions(_options, _certificateValidator);
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 SetState(UplinkState.Connecting);
+                _certificateValidator?.Reset();
                 string error;
                 try
                 {
@@ -211,6 +216,10 @@ public sealed class UplinkClient : IAsyncDisposable
                 catch (Exception ex)
                 {
                     error = ex.GetType().Name + ": " + ex.Message;
+                    if (_certificateValidator?.LastRejection is { } rejection)
+                    {
+                        error += " (broker certificate refused: " + rejection + ")";
+                    }
                 }
                 DropClient(abort: true);
                 SetState(UplinkState.Backoff);
@@ -427,7 +436,8 @@ public sealed class UplinkClient : IAsyncDisposable
     }
 
     /// <summary>The MQTTnet options for these settings: will, TLS, credentials, keep-alive (public for tests and diagnostics).</summary>
-    public static MqttClientOptions BuildMqttOptions(UplinkOptions o)
+    /// <param name="certificateValidator">Keeps why a broker certificate was refused; one is made from the options when null.</param>
+    public static MqttClientOptions BuildMqttOptions(UplinkOptions o, ServerCertificateValidator? certificateValidator = null)
     {
         var topics = new UplinkTopics(o.TopicPrefix, o.GatewayId);
         var builder = new MqttClientOptionsBuilder()
@@ -461,11 +471,10 @@ public sealed class UplinkClient : IAsyncDisposable
                     tls.WithIgnoreCertificateChainErrors();
                     tls.WithCertificateValidationHandler(static _ => true);
                 }
-                else if (o.CaFile is not null)
+                else
                 {
-                    var chain = new X509Certificate2Collection();
-                    chain.ImportFromPemFile(o.CaFile);
-                    tls.WithTrustChain(chain);
+                    var validator = certificateValidator ?? new ServerCertificateValidator(o.Host, o.CaFile is null ? null : ServerCertificateValidator.LoadCaFile(o.CaFile));
+                    tls.WithCertificateValidationHandler(args => validator.Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
                 }
             });
         }

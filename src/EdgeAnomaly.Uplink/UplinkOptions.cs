@@ -31,6 +31,19 @@ public sealed partial class UplinkOptions
     /// <summary>Software version announced in the online state message.</summary>
     public string Version { get; set; } = "0.0.0";
 
+    private static string? CaFileProblem(string path)
+    {
+        try
+        {
+            _ = ServerCertificateValidator.LoadCaFile(path);
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return ex.Message;
+        }
+    }
+
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex IdPattern();
 
@@ -67,6 +80,10 @@ public sealed partial class UplinkOptions
         if (CaFile is not null && !File.Exists(CaFile))
         {
             yield return $"Central:CaFile '{CaFile}' does not exist";
+        }
+        else if (CaFile is not null && CaFileProblem(CaFile) is { } problem)
+        {
+            yield return "Central:CaFile " + problem;
         }
         if (KeepAlive < TimeSpan.FromSeconds(1) || KeepAlive > TimeSpan.FromHours(18))
         {

@@ -9,17 +9,24 @@ namespace EdgeAnomaly.TestSupport;
 /// stopped by PID. Persistence is on (in its own folder) so a stop/start keeps queued QoS 1 messages
 /// for persistent sessions, as a production broker would.
 /// </summary>
+/// <summary>A TLS listener (server certificate and key as PEM) and, optionally, password authentication.</summary>
+public sealed record MosquittoSecurity(TestCertificates Certificates, IReadOnlyDictionary<string, string>? Users = null);
+
 public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/mosquitto";
+    public const string PasswordTool = "/usr/bin/mosquitto_passwd";
 
     private readonly string _directory;
     private Process? _process;
 
-    private MosquittoBroker(string directory, int port)
+    private readonly MosquittoSecurity? _security;
+
+    private MosquittoBroker(string directory, int port, MosquittoSecurity? security)
     {
         _directory = directory;
         Port = port;
+        _security = security;
     }
 
     public int Port { get; }
@@ -31,7 +38,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public static bool IsInstalled => File.Exists(Executable);
 
     /// <summary>Starts a broker; throws with the broker's log if it does not accept connections in time.</summary>
-    public static async Task<MosquittoBroker> StartAsync(int? port = null)
+    public static async Task<MosquittoBroker> StartAsync(int? port = null, MosquittoSecurity? security = null)
     {
         if (!IsInstalled)
         {
@@ -39,7 +46,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
         var dir = Path.Combine(Path.GetTempPath(), "ea-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
-        var broker = new MosquittoBroker(dir, port ?? FreeTcpPort());
+        var broker = new MosquittoBroker(dir, port ?? FreeTcpPort(), security);
+        if (security?.Users is { Count: > 0 } users)
+        {
+            await broker.WritePasswordFileAsync(users).ConfigureAwait(false);
+        }
         await broker.StartAsync().ConfigureAwait(false);
         return broker;
     }
@@ -57,7 +68,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             # Run as root, mosquitto would switch to the mosquitto user, which cannot write this test's
             # folder: no persistence and no log. Stay as the invoking user.
             user {Environment.UserName}
-            allow_anonymous true
+            {SecurityLines()}
             persistence true
             persistence_location {_directory}/
             autosave_interval 1
@@ -100,6 +111,41 @@ public sealed class MosquittoBroker : IAsyncDisposable
             }
         }
         throw new InvalidOperationException($"mosquitto did not listen on {Port}: {Log()}");
+    }
+
+    private string PasswordFile => Path.Combine(_directory, "passwd");
+
+    private string SecurityLines()
+    {
+        if (_security is null)
+        {
+            return "allow_anonymous true";
+        }
+        var c = _security.Certificates;
+        var lines = $"certfile {c.CertFile}\nkeyfile {c.KeyFile}\ncafile {c.CaFile}\ntls_version tlsv1.2\n";
+        return lines + (_security.Users is { Count: > 0 } ? $"allow_anonymous false\npassword_file {PasswordFile}" : "allow_anonymous true");
+    }
+
+    /// <summary>Hashes the users' passwords with the broker's own tool (mosquitto_passwd -b).</summary>
+    private async Task WritePasswordFileAsync(IReadOnlyDictionary<string, string> users)
+    {
+        await File.WriteAllTextAsync(PasswordFile, "").ConfigureAwait(false);
+        foreach (var (user, password) in users)
+        {
+            var psi = new ProcessStartInfo(PasswordTool, ["-b", PasswordFile, user, password])
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var tool = Process.Start(psi) ?? throw new InvalidOperationException($"{PasswordTool} did not start");
+            var error = await tool.StandardError.ReadToEndAsync().ConfigureAwait(false);
+            await tool.WaitForExitAsync().ConfigureAwait(false);
+            if (tool.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{PasswordTool} exited with {tool.ExitCode}: {error}");
+            }
+        }
     }
 
     /// <summary>Stops the broker by PID (SIGTERM, then SIGKILL) and waits for it to exit.</summary>

@@ -25,16 +25,17 @@ internal sealed class CentralSubscriber : IAsyncDisposable
         public string Text => Encoding.UTF8.GetString(Payload);
     }
 
-    private CentralSubscriber(string host, int port, string filter, bool persistent, string clientId)
+    private CentralSubscriber(string host, int port, string filter, bool persistent, string clientId, Action<MqttClientOptionsBuilder>? configure)
     {
         _filter = filter;
         _persistent = persistent;
-        _options = new MqttClientOptionsBuilder()
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithCleanSession(!persistent)
-            .Build();
+            .WithCleanSession(!persistent);
+        configure?.Invoke(builder);
+        _options = builder.Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
             var m = e.ApplicationMessage;
@@ -54,9 +55,10 @@ internal sealed class CentralSubscriber : IAsyncDisposable
         };
     }
 
-    public static async Task<CentralSubscriber> StartAsync(string host, int port, string filter, bool persistent = false)
+    /// <param name="configure">Extra client settings (TLS, credentials) for a secured broker.</param>
+    public static async Task<CentralSubscriber> StartAsync(string host, int port, string filter, bool persistent = false, Action<MqttClientOptionsBuilder>? configure = null)
     {
-        var s = new CentralSubscriber(host, port, filter, persistent, "central-" + Guid.NewGuid().ToString("N")[..8]);
+        var s = new CentralSubscriber(host, port, filter, persistent, "central-" + Guid.NewGuid().ToString("N")[..8], configure);
         await s._client.ConnectAsync(s._options);
         await s._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
         return s;

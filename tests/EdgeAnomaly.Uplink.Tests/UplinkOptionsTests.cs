@@ -30,6 +30,25 @@ public class UplinkOptionsTests
         Assert.Equal(expected, UplinkClient.InflightLimit(maxInflight, receiveMaximum));
     }
 
+    [Fact]
+    public void CaFile_WithoutAPemCertificate_IsRefusedNamingTheKeyAndFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ea-notacert-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
+        File.WriteAllText(path, "this is a private key, not a certificate\n");
+        try
+        {
+            var o = Valid();
+            o.UseTls = true;
+            o.CaFile = path;
+            var error = Assert.Single(o.Validate());
+            Assert.StartsWith($"Central:CaFile '{path}' holds no PEM certificate", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(BadOptions))]
     public void Options_InvalidValue_IsReportedWithItsKey(string expected, Action<UplinkOptions> spoil)
@@ -78,7 +97,8 @@ public class UplinkOptionsTests
         var tcp = Assert.IsType<MqttClientTcpOptions>(built.ChannelOptions);
         Assert.True(tcp.TlsOptions.UseTls);
         Assert.Equal(allowUntrusted, tcp.TlsOptions.AllowUntrustedCertificates);
-        Assert.Equal(allowUntrusted, tcp.TlsOptions.CertificateValidationHandler is not null);
+        // Both ways the gateway decides: accept-all for benches, otherwise ServerCertificateValidator (which says why it refused).
+        Assert.NotNull(tcp.TlsOptions.CertificateValidationHandler);
         Assert.Equal("central.example", tcp.TlsOptions.TargetHost);
         Assert.Equal("edge", built.Credentials.GetUserName(built));
     }
