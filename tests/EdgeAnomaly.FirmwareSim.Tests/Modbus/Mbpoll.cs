@@ -40,8 +40,18 @@ internal static partial class Mbpoll
     public static Task<Result> RtuAsync(string device, string[] args, params string[] writeValues) =>
         RunAsync(["-m", "rtu", "-b", "19200", "-P", "none", .. args, "-1", device, .. writeValues]);
 
+    /// <summary>
+    /// mbpoll's own default response timeout is 1 s, which a test host busy with parallel tests on a 2-core CI machine
+    /// can miss; reads that are meant to succeed get 5 s. Tests that expect silence pass their own short "-o".
+    /// </summary>
+    private const string PatientTimeoutSeconds = "5";
+
     public static async Task<Result> RunAsync(params string[] args)
     {
+        if (Array.IndexOf(args, "-o") < 0)
+        {
+            args = ["-o", PatientTimeoutSeconds, .. args];
+        }
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException($"{Executable} is not installed: run ./test.sh as root (it installs mbpoll) or apt-get install mbpoll");

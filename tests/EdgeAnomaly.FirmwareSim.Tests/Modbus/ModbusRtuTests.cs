@@ -69,8 +69,10 @@ public class ModbusRtuTests
             Faults = [ModbusFaultSpec.Parse("bad-crc:1@10+10"), ModbusFaultSpec.Parse("exception:1@20+10:4"), ModbusFaultSpec.Parse("drop:1@30+10")],
         });
         await host.StartRtuAsync(pty.SlaveEnd);
+        // Reads that must fail get a short timeout; those that must succeed keep Mbpoll's patient default.
         string[] one = ["-a", "1", "-t", "4", "-r", "1", "-c", "1", "-o", "1"];
-        string[] two = ["-a", "2", "-t", "4", "-r", "1", "-c", "1", "-o", "1"];
+        string[] onePatient = ["-a", "1", "-t", "4", "-r", "1", "-c", "1"];
+        string[] two = ["-a", "2", "-t", "4", "-r", "1", "-c", "1"];
 
         host.Advance(TimeSpan.FromSeconds(10));
         var badCrc = await Mbpoll.RtuAsync(pty.MasterEnd, one);
@@ -81,7 +83,7 @@ public class ModbusRtuTests
         var silent = await Mbpoll.RtuAsync(pty.MasterEnd, one);
         var otherDuringDrop = await Mbpoll.RtuAsync(pty.MasterEnd, two);
         host.Advance(TimeSpan.FromSeconds(10));
-        var recovered = await Mbpoll.RtuAsync(pty.MasterEnd, one);
+        var recovered = await Mbpoll.RtuAsync(pty.MasterEnd, onePatient);
 
         Assert.Contains("CRC", badCrc.Error, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1450, otherDuringBadCrc.Number(1));
