@@ -112,7 +112,11 @@ public sealed class ModelGatewayTests : TwoBrokerTest
         await Eventually.True(() => recorder.Events.Any(e => e.Kind == EventKind.Model && e.Source == "model:anomaly"), TimeSpan.FromSeconds(60),
             $"the swapped-in model raises a model event ({recorder.StepCount} steps scored)\n{log}");
         var opened = recorder.Events.First(e => e.Kind == EventKind.Model && e.Source == "model:anomaly");
-        Assert.InRange(opened.StartMs, live + 240_000 - 30_000, live + 600_000);
+        // The eventizer merges a short run of high steps (under MinEventSeconds, 10 s) that ends within MergeGapSeconds
+        // (30 s) of the fault's first high step into the same event, by design, so the event may start up to ~45 s
+        // early; the training set differs by a few read-back readings from run to run, and such a stray run shows up
+        // now and then (seen once in CI: 34 s early). Earlier than 50 s would be a separate false alarm.
+        Assert.InRange(opened.StartMs, live + 240_000 - 50_000, live + 600_000);
         Assert.Equal("a01", opened.Asset);
         await host.StopAsync();
     }
