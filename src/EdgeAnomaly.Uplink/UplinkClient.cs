@@ -1,5 +1,6 @@
 using System.Buffers;
 using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Net;
 using EdgeAnomaly.Core.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -135,10 +136,7 @@ public sealed class UplinkClient : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _log = log ?? (ILogger)NullLogger.Instance;
         Topics = new UplinkTopics(options.TopicPrefix, options.GatewayId);
-        if (options.UseTls && !options.AllowUntrustedCertificates)
-        {
-            _certificateValidator = new ServerCertificateValidator(options.Host, options.CaFile is null ? null : ServerCertificateValidator.LoadCaFile(options.CaFile));
-        }
+        _certificateValidator = ServerCertificateValidator.ForOptions("Central", options.Host, options.UseTls, options.AllowUntrustedCertificates, options.CaFile);
     }
 
     public UplinkTopics Topics { get; }
@@ -473,7 +471,7 @@ public sealed class UplinkClient : IAsyncDisposable
                 }
                 else
                 {
-                    var validator = certificateValidator ?? new ServerCertificateValidator(o.Host, o.CaFile is null ? null : ServerCertificateValidator.LoadCaFile(o.CaFile));
+                    var validator = certificateValidator ?? ServerCertificateValidator.ForOptions("Central", o.Host, o.UseTls, o.AllowUntrustedCertificates, o.CaFile)!;
                     tls.WithCertificateValidationHandler(args => validator.Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
                 }
             });

@@ -1,3 +1,4 @@
+using EdgeAnomaly.Core.Net;
 using System.Text.RegularExpressions;
 
 namespace EdgeAnomaly.Uplink;
@@ -31,19 +32,6 @@ public sealed partial class UplinkOptions
     /// <summary>Software version announced in the online state message.</summary>
     public string Version { get; set; } = "0.0.0";
 
-    private static string? CaFileProblem(string path)
-    {
-        try
-        {
-            _ = ServerCertificateValidator.LoadCaFile(path);
-            return null;
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            return ex.Message;
-        }
-    }
-
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex IdPattern();
 
@@ -73,17 +61,9 @@ public sealed partial class UplinkOptions
         {
             yield return "Central:Password needs Central:Username";
         }
-        if (CaFile is not null && !UseTls)
+        foreach (var error in ServerCertificateValidator.ValidateCaFileOption("Central", UseTls, CaFile))
         {
-            yield return "Central:CaFile needs Central:UseTls=true";
-        }
-        if (CaFile is not null && !File.Exists(CaFile))
-        {
-            yield return $"Central:CaFile '{CaFile}' does not exist";
-        }
-        else if (CaFile is not null && CaFileProblem(CaFile) is { } problem)
-        {
-            yield return "Central:CaFile " + problem;
+            yield return error;
         }
         if (KeepAlive < TimeSpan.FromSeconds(1) || KeepAlive > TimeSpan.FromHours(18))
         {

@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.TestSupport;
-using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 
 namespace EdgeAnomaly.Uplink.Tests;
@@ -150,32 +148,5 @@ public sealed class UplinkTlsTests : IAsyncLifetime
         await uplink.WaitConnectedAsync(CancellationToken.None).WaitAsync(Deadline);
         await cts.CancelAsync();
         await run.WaitAsync(Deadline);
-    }
-
-    private sealed class ListLogger<T> : ILogger<T>
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyCollection<string> Lines => _lines;
-
-        public int Count(Func<string, bool> predicate)
-        {
-            var n = 0;
-            foreach (var line in _lines)
-            {
-                if (predicate(line)) { n++; }
-            }
-            return n;
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
-
-        public override string ToString() => string.Join("\n", _lines);
     }
 }

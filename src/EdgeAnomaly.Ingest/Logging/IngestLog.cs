@@ -8,8 +8,8 @@ public static partial class IngestLog
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Ingest connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
     public static partial void Connected(ILogger logger, string host, int port, string clientId, bool sessionPresent);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ingest connection to {Host}:{Port} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
-    public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, long delayMs, Exception exception);
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ingest connection to {Host}:{Port} failed (attempt {Attempt}){Refusal}; retrying in {DelayMs} ms")]
+    public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, long delayMs, string refusal, Exception exception);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Ingest disconnected from {Host}:{Port}: {Reason}")]
     public static partial void Disconnected(ILogger logger, string host, int port, string reason);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Net;
 using EdgeAnomaly.Core.Resilience;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -24,6 +25,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
     private readonly Channel<IngestMessage> _channel;
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
+    private readonly ServerCertificateValidator? _certificateValidator;
     private readonly MqttClientSubscribeOptions _subscribeOptions;
     private readonly RateLimitedLog _rateLimit = new(RateLimitedLog.DefaultInterval);
     private readonly CancellationTokenSource _disposeCts = new();
@@ -60,7 +62,8 @@ public sealed class MqttIngestClient : IAsyncDisposable
             SingleWriter = true,
             AllowSynchronousContinuations = false,
         });
-        _clientOptions = BuildClientOptions(options);
+        _certificateValidator = ServerCertificateValidator.ForOptions(MqttIngestOptions.Section, options.Host, options.UseTls, options.AllowUntrustedCertificates, options.CaFile);
+        _clientOptions = BuildClientOptions(options, _certificateValidator);
         _subscribeOptions = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(IngestTopics.ReadingsFilter(ingest.TopicPrefix)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .WithTopicFilter(f => f.WithTopic(IngestTopics.StatusFilter(ingest.TopicPrefix)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -105,6 +108,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
             {
                 var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _connectionLost, lost);
+                _certificateValidator?.Reset();
                 try
                 {
                     var result = await _client.ConnectAsync(_clientOptions, token);
@@ -139,7 +143,8 @@ public sealed class MqttIngestClient : IAsyncDisposable
                 catch (Exception ex)
                 {
                     var failedDelay = NextDelay(attempt);
-                    IngestLog.ConnectFailed(_log, _options.Host, _options.Port, attempt + 1, (long)failedDelay.TotalMilliseconds, ex);
+                    var refused = _certificateValidator?.LastRejection is { } rejection ? " (broker certificate refused: " + rejection + ")" : "";
+                    IngestLog.ConnectFailed(_log, _options.Host, _options.Port, attempt + 1, (long)failedDelay.TotalMilliseconds, refused, ex);
                     attempt++;
                     if (!await DelayAsync(failedDelay, token))
                     {
@@ -247,7 +252,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private static MqttClientOptions BuildClientOptions(MqttIngestOptions o)
+    private static MqttClientOptions BuildClientOptions(MqttIngestOptions o, ServerCertificateValidator? certificateValidator)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(o.Host, o.Port)
@@ -264,7 +269,19 @@ public sealed class MqttIngestClient : IAsyncDisposable
         }
         if (o.UseTls)
         {
-            builder = builder.WithTlsOptions(t => t.UseTls());
+            builder = builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls().WithTargetHost(o.Host);
+                if (certificateValidator is null)
+                {
+                    // AllowUntrustedCertificates: test benches only.
+                    tls.WithAllowUntrustedCertificates().WithIgnoreCertificateChainErrors().WithCertificateValidationHandler(static _ => true);
+                }
+                else
+                {
+                    tls.WithCertificateValidationHandler(args => certificateValidator.Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
+                }
+            });
         }
         return builder.Build();
     }

@@ -1,3 +1,5 @@
+using EdgeAnomaly.Core.Net;
+
 namespace EdgeAnomaly.Ingest;
 
 /// <summary>Connection to the LOCAL broker the nodes publish to (configuration section "LocalBroker").</summary>
@@ -17,6 +19,15 @@ public sealed class MqttIngestOptions
     public string? Password { get; set; }
 
     public bool UseTls { get; set; }
+
+    /// <summary>
+    /// PEM file with the CA certificate(s) that signed the local broker's certificate; with it only that CA is
+    /// trusted, not the system store (a mosquitto on the gateway usually has a certificate from a plant CA).
+    /// </summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Accept any broker certificate (test benches only).</summary>
+    public bool AllowUntrustedCertificates { get; set; }
 
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -60,6 +71,10 @@ public sealed class MqttIngestOptions
         if (Password is not null && Username is null)
         {
             yield return $"{Section}:Password needs {Section}:Username";
+        }
+        foreach (var error in ServerCertificateValidator.ValidateCaFileOption(Section, UseTls, CaFile))
+        {
+            yield return error;
         }
         if (KeepAlive < TimeSpan.FromSeconds(1) || KeepAlive > TimeSpan.FromSeconds(65535))
         {

@@ -59,6 +59,15 @@ public sealed class OptionsAndTopicsTests
     }
 
     [Fact]
+    public void MqttIngestOptions_CaFile_IsCheckedAtStartUnderItsKey()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "ea-no-such-ca-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
+
+        Assert.Equal([$"LocalBroker:CaFile '{missing}' does not exist"], new MqttIngestOptions { UseTls = true, CaFile = missing }.Validate());
+        Assert.Contains("LocalBroker:CaFile needs LocalBroker:UseTls=true", new MqttIngestOptions { CaFile = missing }.Validate());
+    }
+
+    [Fact]
     public void MqttIngestOptions_Defaults_AreValid()
     {
         Assert.Empty(new MqttIngestOptions().Validate());

@@ -1,0 +1,169 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace EdgeAnomaly.Core.Net;
+
+/// <summary>
+/// Decides whether an MQTT broker's TLS certificate (the central one, or the local one the nodes publish to) is
+/// trusted and, when it is not, keeps the reason, so the reconnect log says "does not chain to Central:CaFile" or
+/// "not for host X" instead of the TLS stack's "rejected by the provided RemoteCertificateValidationCallback".
+/// With a CA file the chain must end at one of that file's certificates (the system store is not consulted, so a
+/// public CA cannot vouch for a private broker); without it the platform's verdict stands.
+/// Revocation is not checked against a private CA: plant networks rarely reach a CRL or OCSP responder.
+/// </summary>
+public sealed class ServerCertificateValidator
+{
+    private readonly X509Certificate2Collection? _trustedRoots;
+    private readonly string _host;
+    private readonly string _caFileKey;
+    private string? _lastRejection;
+
+    /// <param name="host">The host name the gateway connects to (for the message only; the TLS stack checks the name).</param>
+    /// <param name="trustedRoots">The CA file's certificates, or null for the system trust store.</param>
+    /// <param name="caFileKey">The configuration key of the CA file, e.g. "Central:CaFile", named in the reasons.</param>
+    public ServerCertificateValidator(string host, X509Certificate2Collection? trustedRoots, string caFileKey)
+    {
+        _host = host;
+        _trustedRoots = trustedRoots;
+        _caFileKey = caFileKey;
+    }
+
+    /// <summary>A validator for the options' host and CA file (loaded now), or null when any certificate is accepted.</summary>
+    public static ServerCertificateValidator? ForOptions(string section, string host, bool useTls, bool allowUntrusted, string? caFile) =>
+        !useTls || allowUntrusted ? null
+            : new ServerCertificateValidator(host, caFile is null ? null : LoadCaFile(caFile), section + ":CaFile");
+
+    /// <summary>
+    /// The configuration errors of a section's TLS keys (<c>UseTls</c>, <c>CaFile</c>), each naming the key: a CA
+    /// file without TLS, a missing file, a file that holds no PEM certificate.
+    /// </summary>
+    public static IEnumerable<string> ValidateCaFileOption(string section, bool useTls, string? caFile)
+    {
+        if (caFile is null)
+        {
+            yield break;
+        }
+        if (!useTls)
+        {
+            yield return $"{section}:CaFile needs {section}:UseTls=true";
+        }
+        if (!File.Exists(caFile))
+        {
+            yield return $"{section}:CaFile '{caFile}' does not exist";
+            yield break;
+        }
+        string? problem = null;
+        try
+        {
+            _ = LoadCaFile(caFile);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            problem = ex.Message;
+        }
+        if (problem is not null)
+        {
+            yield return $"{section}:CaFile {problem}";
+        }
+    }
+
+    /// <summary>Why the last certificate was rejected, or null if none was since <see cref="Reset"/>.</summary>
+    public string? LastRejection => Volatile.Read(ref _lastRejection);
+
+    public void Reset() => Volatile.Write(ref _lastRejection, null);
+
+    /// <summary>
+    /// Reads a PEM CA file; throws <see cref="InvalidDataException"/> naming the file when it holds no certificate
+    /// or when one of its certificate blocks does not decode (the platform importer would skip it silently).
+    /// </summary>
+    public static X509Certificate2Collection LoadCaFile(string path)
+    {
+        const string Begin = "-----BEGIN CERTIFICATE-----";
+        var text = File.ReadAllText(path);
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPem(text);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable PEM certificate file: {ex.Message}", ex);
+        }
+        var blocks = 0;
+        for (var at = text.IndexOf(Begin, StringComparison.Ordinal); at >= 0; at = text.IndexOf(Begin, at + Begin.Length, StringComparison.Ordinal))
+        {
+            blocks++;
+        }
+        if (blocks == 0)
+        {
+            throw new InvalidDataException($"'{path}' holds no PEM certificate ({Begin})");
+        }
+        if (roots.Count < blocks)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable PEM certificate file: {blocks - roots.Count} of its {blocks} certificate blocks do not decode");
+        }
+        return roots;
+    }
+
+    public bool Validate(X509Certificate? certificate, X509Chain? presentedChain, SslPolicyErrors errors)
+    {
+        var reason = Check(certificate, presentedChain, errors);
+        if (reason is not null)
+        {
+            Volatile.Write(ref _lastRejection, reason);
+        }
+        return reason is null;
+    }
+
+    private string? Check(X509Certificate? certificate, X509Chain? presentedChain, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+        {
+            return "the broker sent no certificate";
+        }
+        using var leaf = new X509Certificate2(certificate);
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return $"certificate {Describe(leaf)} is not for host '{_host}'";
+        }
+        if (_trustedRoots is null)
+        {
+            return errors == SslPolicyErrors.None ? null
+                : $"certificate {Describe(leaf)} is not trusted by the system store ({ChainStatus(presentedChain)}); set {_caFileKey} to the broker's CA";
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presentedChain is not null)
+        {
+            // Intermediates the broker sent along, so a CA file with only the root still verifies.
+            foreach (var element in presentedChain.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+        return chain.Build(leaf) ? null
+            : $"certificate {Describe(leaf)} does not chain to {_caFileKey} ({ChainStatus(chain)})";
+    }
+
+    private static string Describe(X509Certificate2 certificate) =>
+        $"'{certificate.Subject}' issued by '{certificate.Issuer}'";
+
+    private static string ChainStatus(X509Chain? chain)
+    {
+        if (chain is null || chain.ChainStatus.Length == 0)
+        {
+            return "no chain status";
+        }
+        var text = new StringBuilder();
+        foreach (var status in chain.ChainStatus)
+        {
+            if (text.Length > 0) { text.Append(", "); }
+            text.Append(status.Status);
+        }
+        return text.ToString();
+    }
+}
