@@ -16,7 +16,7 @@ using MQTTnet.Protocol;
 //   ingest --qos 0|1 --seconds N [--assets A --in-flight W --publishers P --bare-deferred-ack] end-to-end ingest vs a bare subscriber
 //   latency --seconds N --rate R --trip-every K [--warmup 5 --offbox-nice 10]  publish -> commit / uplink latency (nice: the nodes' and
 //     central server's roles, off the box in production, at lower priority than the gateway and its local broker)
-//   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub]  backlog drain after a central outage
+//   drain --revisions N [--subscriber mqttnet|mqttnet-deferred|mosquitto_sub] [--tls]  backlog drain after a central outage
 //   footprint --tags N --hz H --seconds N [--no-detectors] [--flush hh:mm:ss]  RSS and disk writes
 //     (env BENCH_GATEWAY=out/publish/RID/edgeanomaly runs the published binary, BENCH_UNIT=systemd/edgeanomaly.service
 //     applies the unit's Environment= lines: together, what a deployed gateway runs)
@@ -63,7 +63,11 @@ switch (mode)
         {
             throw new ArgumentException("--subscriber mqttnet|mqttnet-deferred|mosquitto_sub");
         }
-        return await Scenarios.DrainAsync(Int("--revisions", 20_000), subscriber);
+        if (rest.Contains("--tls") && subscriber != "mosquitto_sub")
+        {
+            throw new ArgumentException("--tls needs --subscriber mosquitto_sub");
+        }
+        return await Scenarios.DrainAsync(Int("--revisions", 20_000), subscriber, rest.Contains("--tls"));
     case "footprint":
         return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"), Arg(rest, "--flush"));
     case "iforest":

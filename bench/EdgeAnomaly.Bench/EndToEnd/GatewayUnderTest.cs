@@ -15,7 +15,8 @@ internal sealed record GatewaySetup(
     bool Statistics = true,
     bool DataQuality = true,
     string HealthInterval = "00:00:01",
-    string? ReadingsFlushInterval = null);
+    string? ReadingsFlushInterval = null,
+    string? CentralCaFile = null);
 
 /// <summary>
 /// The real `edgeanomaly run` process (the edgeanomaly.dll built next to this benchmark), with a generated config:
@@ -102,6 +103,12 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             ["DataQuality"] = new JsonObject { ["Enabled"] = setup.DataQuality },
             ["Assets"] = assets,
         };
+        if (setup.CentralCaFile is { } caFile)
+        {
+            var central = (JsonObject)config["Central"]!;
+            central["UseTls"] = true;
+            central["CaFile"] = caFile;
+        }
         var path = Path.Combine(dir, "edgeanomaly.json");
         File.WriteAllText(path, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         return new GatewayUnderTest(dir, path);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -24,12 +25,19 @@ internal sealed class MosquittoSubListener : IAsyncDisposable
 
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
-    /// <summary>Starts mosquitto_sub on the filter (QoS 1, MQTT 5) and returns once a probe publish came back through it.</summary>
-    public async Task StartAsync(int port, string topicFilter)
+    /// <summary>
+    /// Starts mosquitto_sub on the filter (QoS 1, MQTT 5) and returns once a probe publish came back through it;
+    /// with <paramref name="caFile"/> both connect with TLS and trust that CA.
+    /// </summary>
+    public async Task StartAsync(int port, string topicFilter, string? caFile = null)
     {
-        var psi = new ProcessStartInfo(Executable,
-            ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", topicFilter, "-q", "1", "-V", "mqttv5",
-             "-i", "bench-mosquitto-sub-" + Guid.NewGuid().ToString("N")[..6], "-F", "%U %t %p"])
+        List<string> args = ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", topicFilter, "-q", "1", "-V", "mqttv5",
+             "-i", "bench-mosquitto-sub-" + Guid.NewGuid().ToString("N")[..6], "-F", "%U %t %p"];
+        if (caFile is not null)
+        {
+            args.AddRange(["--cafile", caFile]);
+        }
+        var psi = new ProcessStartInfo(Executable, args)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -43,7 +51,14 @@ internal sealed class MosquittoSubListener : IAsyncDisposable
 
         // mosquitto_sub has no "subscribed" signal: publish probes until one arrives through it.
         using var probe = new MqttClientFactory().CreateMqttClient();
-        await probe.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("bench-probe").Build());
+        var probeOptions = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("bench-probe");
+        if (caFile is not null)
+        {
+            var trust = new X509Certificate2Collection();
+            trust.ImportFromPemFile(caFile);
+            probeOptions = probeOptions.WithTlsOptions(tls => tls.UseTls().WithTargetHost("127.0.0.1").WithTrustChain(trust));
+        }
+        await probe.ConnectAsync(probeOptions.Build());
         var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
         while (!Probed)
         {

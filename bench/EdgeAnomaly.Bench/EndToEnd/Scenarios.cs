@@ -330,16 +330,19 @@ internal static class Scenarios
     /// <summary>
     /// Benchmark 4: central broker down; every message flips t00 of all 20 assets across 1000 so each message adds 20
     /// event revisions to the outbox. Once <paramref name="revisions"/> are stored, the broker comes back and a central
-    /// subscriber times the delivery.
+    /// subscriber times the delivery. With <paramref name="tls"/> the central broker only listens with TLS (a test
+    /// CA's certificate) and the gateway and mosquitto_sub verify it against that CA, as in production.
     /// </summary>
-    public static async Task<int> DrainAsync(int revisions, string subscriber)
+    public static async Task<int> DrainAsync(int revisions, string subscriber, bool tls)
     {
         const int assets = 20;
+        using var certificateDir = new TempDirectory();
+        var certificates = tls ? TestCertificates.Create(certificateDir.Path, "Bench CA", ["localhost"], [System.Net.IPAddress.Loopback]) : null;
         await using var local = await MosquittoBroker.StartAsync();
-        await using var central = await MosquittoBroker.StartAsync();
+        await using var central = await MosquittoBroker.StartAsync(security: certificates is null ? null : new MosquittoSecurity(certificates));
         await central.StopAsync();
         await using var gw = GatewayUnderTest.Create(new GatewaySetup(local.Port, central.Port, assets, 4, IntervalSeconds: 0,
-            Statistics: false, DataQuality: false));
+            Statistics: false, DataQuality: false, CentralCaFile: certificates?.CaFile));
         gw.Start();
         // No health without the central broker: the ingest client's "connected" log line says the subscription is about to exist.
         await WaitAsync(() => gw.Output.Contains("Ingest connected", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the ingest connection", gw);
@@ -384,7 +387,7 @@ internal static class Scenarios
             await using var sub = new MosquittoSubListener();
             var anchorTicks = Stopwatch.GetTimestamp();
             var anchorUnix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-            await sub.StartAsync(central.Port, EventsFilter);
+            await sub.StartAsync(central.Port, EventsFilter, certificates?.CaFile);
             await WaitAsync(() => sub.EventCount >= expected, TimeSpan.FromSeconds(180), $"{expected} events at the central subscriber", gw,
                 throwOnTimeout: false);
             subscriberCpu = sub.Pid is { } sp ? CpuSeconds(sp) : double.NaN;
@@ -403,7 +406,7 @@ internal static class Scenarios
         var gwCpu = CpuSeconds(gw.Pid) - gwCpuBack;
         var gwSwitches = SwitchesSince(gwSwitchesBack, ContextSwitches(gw.Pid));
         var brokerCpu = central.Pid is { } bp ? CpuSeconds(bp) : double.NaN;
-        Console.WriteLine($"scenario: drain revisions={expected} (open+close of {expected / 2} events) subscriber={subscriber}");
+        Console.WriteLine($"scenario: drain revisions={expected} (open+close of {expected / 2} events) subscriber={subscriber} central={(tls ? "tls" : "plain")}");
         Console.WriteLine($"outbox_filled_in_s: {Seconds(filled - fill):F1}");
         Console.WriteLine($"received: {events.Count} distinct: {events.Select(e => (e.Asset, e.StartMs, e.Rev)).Distinct().Count()}");
         Console.WriteLine($"cpu_s broker_back_to_end: gateway {gwCpu:F2} central_broker {brokerCpu:F2} subscriber {subscriberCpu:F2}");
