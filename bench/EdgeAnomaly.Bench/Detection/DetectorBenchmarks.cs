@@ -24,6 +24,7 @@ public class DetectorBenchmarks
     private Lane _full = null!;
     private Lane _rulesOnly = null!;
     private Lane _statisticsOnly = null!;
+    private Lane _rulesAndStatistics = null!;
     private Lane _dataQualityOnly = null!;
     private Lane _valuesOnly = null!;
     private Lane _fullNoTracker = null!;
@@ -38,6 +39,7 @@ public class DetectorBenchmarks
         _dataQualityOnly = Lane.Create(_fleet, rules: false, statistics: false, dataQuality: true);
         _valuesOnly = Lane.Create(_fleet, rules: false, statistics: false, dataQuality: false);
         _fullNoTracker = Lane.Create(_fleet, rules: true, statistics: true, dataQuality: true, new CountingSink());
+        _rulesAndStatistics = Lane.Create(_fleet, rules: true, statistics: true, dataQuality: false, new CountingSink());
     }
 
     /// <summary>How many event revisions each variant produced per pass: the event rate behind the allocation figures.</summary>
@@ -65,6 +67,10 @@ public class DetectorBenchmarks
     /// <summary>Same detection work, but reports go to a sink that only counts: separates detector cost from event creation.</summary>
     [Benchmark(OperationsPerInvoke = Points, Description = "rules+statistics+DQ, counting sink (no tracker)")]
     public int FullCountingSink() => _fullNoTracker.Run(_fleet);
+
+    /// <summary>Exactly the target scope (rules + statistics, data quality off), counting sink.</summary>
+    [Benchmark(OperationsPerInvoke = Points, Description = "rules+statistics (target scope), counting sink")]
+    public int RulesAndStatistics() => _rulesAndStatistics.Run(_fleet);
 
     [Benchmark(OperationsPerInvoke = Points, Description = "TagValues.Update only (loop floor)")]
     public int ValuesOnly() => _valuesOnly.Run(_fleet);
