@@ -5,7 +5,7 @@ namespace EdgeAnomaly.Rules.Expressions;
 /// doubles as the rule's tag list) and each distinct (tag, window) of delta() becomes a delta slot; binding a
 /// rule to an asset then only maps slots to that asset's tag ids.
 /// </summary>
-internal sealed class Compiler
+internal sealed class Compiler(bool fuseTagComparisons = true)
 {
     private readonly List<string> _tags = [];
     private readonly List<(int TagSlot, long WindowMs)> _deltas = [];
@@ -109,6 +109,16 @@ internal sealed class Compiler
                 Emit(u.Operand, code, ref depth, ref max);
                 code.Add(new Instruction(u.Op == UnaryOp.Neg ? OpCode.Neg : OpCode.Not, 0, 0, 0));
                 break;
+            // `tag > 12`, the commonest shape of a condition, as one instruction instead of three (two pushes
+            // and a compare): same result, a third of the dispatches on every reading of the tag.
+            case BinaryExpr { Left: TagExpr tag, Right: NumberExpr number } b when fuseTagComparisons && IsComparison(b.Op):
+                code.Add(new Instruction(OpCode.TagCmpConst, TagSlot(tag.Name), (int)Ops.ToOpCode(b.Op), number.Value));
+                Push(ref depth, ref max);
+                break;
+            case BinaryExpr { Left: NumberExpr number, Right: TagExpr tag } b when fuseTagComparisons && IsComparison(b.Op):
+                code.Add(new Instruction(OpCode.TagCmpConst, TagSlot(tag.Name), (int)Ops.ToOpCode(Mirror(b.Op)), number.Value));
+                Push(ref depth, ref max);
+                break;
             case BinaryExpr b:
                 Emit(b.Left, code, ref depth, ref max);
                 Emit(b.Right, code, ref depth, ref max);
@@ -151,6 +161,19 @@ internal sealed class Compiler
                 throw new ExpressionException(e.Offset, "unexpected duration");
         }
     }
+
+    private static bool IsComparison(BinaryOp op) =>
+        op is BinaryOp.Lt or BinaryOp.Le or BinaryOp.Gt or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne;
+
+    /// <summary>The comparison with its sides swapped: `12 &lt; a` is `a &gt; 12`.</summary>
+    private static BinaryOp Mirror(BinaryOp op) => op switch
+    {
+        BinaryOp.Lt => BinaryOp.Gt,
+        BinaryOp.Le => BinaryOp.Ge,
+        BinaryOp.Gt => BinaryOp.Lt,
+        BinaryOp.Ge => BinaryOp.Le,
+        _ => op,
+    };
 
     private static void Push(ref int depth, ref int max)
     {

@@ -26,12 +26,16 @@ internal enum OpCode : byte
     Ne,
     And,
     Or,
+
+    /// <summary>Fused `tag CMP constant`: A is the tag slot, B the comparison's <see cref="OpCode"/>, K the constant.</summary>
+    TagCmpConst,
 }
 
 /// <summary>
 /// One step of a compiled condition. Tag, Rate, Delta: <see cref="A"/> is the rule's tag slot; Delta:
 /// <see cref="B"/> is the rule's delta-window slot and <see cref="K"/> the window in ms; Rate: K is the unit
-/// in ms; Min/Max/Avg: A is the argument count; Const: K is the value.
+/// in ms; Min/Max/Avg: A is the argument count; Const: K is the value; TagCmpConst: A the tag slot, B the
+/// comparison, K the constant.
 /// </summary>
 internal readonly record struct Instruction(OpCode Op, int A, int B, double K);
 
@@ -75,6 +79,12 @@ internal static class Ops
                 }
                 return double.IsNaN(a) || double.IsNaN(b) ? double.NaN : 0;
         }
+        return Compare(op, a, b);
+    }
+
+    /// <summary>A comparison (Lt..Ne): 1 or 0, unknown when either side is.</summary>
+    public static double Compare(OpCode op, double a, double b)
+    {
         if (double.IsNaN(a) || double.IsNaN(b))
         {
             return double.NaN;
@@ -147,6 +157,9 @@ internal static class Evaluator
                     break;
                 case OpCode.Tag:
                     stack[sp++] = values.Last(tagIds[ins.A]);
+                    break;
+                case OpCode.TagCmpConst:
+                    stack[sp++] = Ops.Compare((OpCode)ins.B, values.Last(tagIds[ins.A]), ins.K);
                     break;
                 case OpCode.Rate:
                     stack[sp++] = Ops.Rate(values, tagIds[ins.A], ins.K);

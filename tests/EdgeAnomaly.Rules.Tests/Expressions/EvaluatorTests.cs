@@ -112,4 +112,62 @@ public class EvaluatorTests
         Assert.Single(compiler.Deltas);
         Assert.Equal((2, 10_000L), compiler.Deltas[0]);
     }
+
+    [Theory]
+    [InlineData("a > 12", 1)]
+    [InlineData("12 < a", 1)]
+    [InlineData("a > 10 + 2", 1)]
+    [InlineData("a > 3 and b < 0.5", 3)]
+    [InlineData("a - b > 35", 5)]
+    public void Compiler_TagAgainstConstant_IsOneInstruction(string text, int instructions)
+    {
+        Assert.Equal(instructions, new Compiler().Compile(Parser.Parse(text)).Code.Length);
+    }
+
+    public static TheoryData<string> FusedShapes => new()
+    {
+        "a > 12", "a >= 12", "a < 12", "a <= 12", "a == 12", "a != 12",
+        "12 > a", "12 >= a", "12 < a", "12 <= a", "12 == a", "12 != a",
+        "a > -0.5 and b < 0.5", "not a > 1 or b <= 2", "(a > 1) + (1 < b) * 2", "a > 1 and 2 > b and c == 0",
+    };
+
+    /// <summary>
+    /// The fused `tag CMP constant` instruction must give what the three-instruction form gives, bit for bit,
+    /// for ordinary values, the constant itself, signed zeros, infinities and unknown (NaN).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FusedShapes))]
+    public void Compiler_FusedComparison_EqualsTheUnfusedCode_ForEveryValue(string text)
+    {
+        double[] samples = [-1e9, -12, -1, -0.5, -0.0, 0.0, 0.5, 1, 2, 11.999999, 12, 12.000001, 1e9, double.PositiveInfinity, double.NegativeInfinity, double.NaN];
+        var expr = Parser.Parse(text);
+        var fusedCompiler = new Compiler();
+        var plainCompiler = new Compiler(fuseTagComparisons: false);
+        var fused = fusedCompiler.Compile(expr);
+        var plain = plainCompiler.Compile(expr);
+        Assert.True(fused.Code.Length < plain.Code.Length, "nothing was fused in " + text);
+        Assert.Equal(plainCompiler.Tags, fusedCompiler.Tags);
+        var values = new TagValues(3);
+        int[] ids = [0, 1, 2];
+        var stack = new double[Math.Max(fused.MaxStack, plain.MaxStack)];
+        var checkedCases = 0;
+        foreach (var a in samples)
+        {
+            foreach (var b in samples)
+            {
+                foreach (var c in new[] { 0.0, double.NaN })
+                {
+                    values.Update(new Reading(0, 1_000, a));
+                    values.Update(new Reading(1, 1_000, b));
+                    values.Update(new Reading(2, 1_000, c));
+                    var expected = Evaluator.Run(plain, stack, ids, [], values, 1_000);
+                    var actual = Evaluator.Run(fused, stack, ids, [], values, 1_000);
+                    Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual) || (double.IsNaN(expected) && double.IsNaN(actual)),
+                        $"{text} with a={a}, b={b}, c={c}: unfused {expected}, fused {actual}");
+                    checkedCases++;
+                }
+            }
+        }
+        Assert.Equal(samples.Length * samples.Length * 2, checkedCases);
+    }
 }
