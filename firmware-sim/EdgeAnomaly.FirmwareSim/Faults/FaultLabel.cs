@@ -27,6 +27,27 @@ public sealed record FaultLabel(string Node, string Asset, string Tag, FaultKind
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    /// <summary>Reads a line written by <see cref="ToJsonLine"/>; throws <see cref="FormatException"/> naming what is wrong.</summary>
+    public static FaultLabel ParseJsonLine(string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            var wire = r.GetProperty("fault").GetString();
+            if (!FaultKinds.TryParse(wire, out var kind))
+            {
+                throw new FormatException($"unknown fault kind '{wire}'");
+            }
+            return new FaultLabel(r.GetProperty("node").GetString() ?? "", r.GetProperty("asset").GetString() ?? "", r.GetProperty("tag").GetString() ?? "",
+                kind, r.GetProperty("start_ms").GetInt64(), r.GetProperty("end_ms").GetInt64(), r.GetProperty("magnitude").GetDouble());
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"not a fault label line: {ex.Message}", ex);
+        }
+    }
 }
 
 /// <summary>Appends labels as JSON lines and flushes each, so a reader tailing the file sees a fault once it has ended.</summary>

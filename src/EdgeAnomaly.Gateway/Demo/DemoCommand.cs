@@ -88,6 +88,9 @@ public static class DemoCommand
         Say($"gateway '{config.Gateway.Id}' running: {config.Assets.Count} assets, rules in {config.Rules.Path}");
 
         var faults = DemoFaults(fleet, duration);
+        // Ground truth as the simulator CLI writes it (--labels): one JSON line per fault, appended as it ends.
+        var labelPath = Path.Combine(dataDir, "faults.jsonl");
+        using var labelFile = new StreamWriter(labelPath, append: false);
         var publisher = new FleetPublisher(fleet, new FleetPublisherOptions
         {
             Host = "127.0.0.1",
@@ -95,7 +98,7 @@ public static class DemoCommand
             Duration = duration,
             Seed = 7,
             BadInputShare = 0.01,
-        }, TimeProvider.System, NullLogger<FleetPublisher>.Instance, faults);
+        }, TimeProvider.System, NullLogger<FleetPublisher>.Instance, faults, new LabelWriter(labelFile));
         Say($"simulating {fleet.Nodes.Count} ESP32 nodes for {duration.TotalSeconds:0} s with {faults.Faults.Count} injected faults");
 
         using (var status = new CancellationTokenSource())
@@ -122,7 +125,32 @@ public static class DemoCommand
         await broker.StopAsync().ConfigureAwait(false);
 
         Say($"published {publisher.Counters.ReadingsPublished} readings ({publisher.Counters.BadInputPublished.Total} deliberately bad)");
-        return new DemoSummary(counters.ReadingsAccepted, events, central.DistinctEvents, store.PendingCount, counters.RejectedTotal);
+        await labelFile.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        var scorecard = Scorecard(labelPath, store);
+        foreach (var line in scorecard.Describe())
+        {
+            Say(line);
+        }
+        Say($"ground truth in {labelPath}; events: edgeanomaly events list --db {config.Store.Path}");
+        return new DemoSummary(counters.ReadingsAccepted, events, central.DistinctEvents, store.PendingCount, counters.RejectedTotal) { Scorecard = scorecard };
+    }
+
+    private static FaultScorecard Scorecard(string labelPath, GatewayStore store)
+    {
+        var labels = new List<FaultLabel>();
+        foreach (var line in File.ReadLines(labelPath))
+        {
+            if (line.Length > 0)
+            {
+                labels.Add(FaultLabel.ParseJsonLine(line));
+            }
+        }
+        var events = new List<GatewayEvent>();
+        foreach (var stored in store.ListEvents(10_000))
+        {
+            events.Add(stored.Event);
+        }
+        return FaultScorecard.Score(labels, events, FaultScorecard.DefaultGrace);
     }
 
     private static async Task DrainAsync(GatewayConfig config, GatewayStore store, GatewayCounters counters)
@@ -170,6 +198,8 @@ public static class DemoCommand
         config.Statistics.RobustZ.WarmupSamples = 20;
         config.Statistics.Iqr.WarmupSamples = 20;
         config.Statistics.Ewma.WarmupSamples = 20;
+        // Likewise a stuck sensor is called after 8 identical readings, not 60.
+        config.DataQuality.Flatline.MinRepeats = 8;
         foreach (var asset in fleet.Assets)
         {
             var a = new AssetConfig { Name = asset.Name, Type = asset.Type };
@@ -310,6 +340,9 @@ public static class DemoCommand
 /// <summary>The demo's final line; events_uplinked is counted by the central subscriber.</summary>
 public sealed record DemoSummary(long Readings, long Events, long EventsUplinked, long EventsPending, long RejectedInputs)
 {
+    /// <summary>The injected faults against the events raised (printed before the summary line, not part of it).</summary>
+    public FaultScorecard? Scorecard { get; init; }
+
     public Dictionary<string, long> ToDictionary() => new()
     {
         ["readings"] = Readings,

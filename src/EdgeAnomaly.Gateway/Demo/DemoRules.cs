@@ -33,6 +33,11 @@ internal static class DemoRules
             sustain: 2s
             severity: critical
             message: "{asset}: discharge pressure {pressure.bar} bar above 9 bar"
+          - id: motor-heating-fast
+            select: { assetType: motor }
+            when: "delta(temperature.c, 20s) > 3"
+            severity: warning
+            message: "{asset}: winding temperature rose to {temperature.c} degC, more than 3 degC within 20 s"
           - id: motor-current-surge
             select: { assetType: motor }
             when: "rate(current.a) > 8"

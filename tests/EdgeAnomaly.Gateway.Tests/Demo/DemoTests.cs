@@ -18,5 +18,13 @@ public sealed class DemoTests
         Assert.Equal(summary.Events, summary.EventsUplinked);
         Assert.Equal(0, summary.EventsPending);
         Assert.True(File.Exists(Path.Combine(dir.Path, "edgeanomaly.db")));
+
+        // Ground truth: every injected fault is in the label file and scored; the rule-driven ones are caught
+        // whatever the machine's speed (their timing comes from the simulated readings' timestamps).
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(dir.Path, "faults.jsonl")).Length);
+        var scorecard = Assert.IsType<FaultScorecard>(summary.Scorecard);
+        Assert.Equal(5, scorecard.Faults.Count);
+        Assert.True(scorecard.Faults.Single(f => f.Fault.Kind == FirmwareSim.Faults.FaultKind.Spike).Detected, string.Join("\n", scorecard.Describe()));
+        Assert.True(scorecard.Faults.Single(f => f.Fault.Kind == FirmwareSim.Faults.FaultKind.Step).Detected, string.Join("\n", scorecard.Describe()));
     }
 }
