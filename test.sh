@@ -77,6 +77,7 @@ if [ "${CI:-}" = "true" ] || [ "${EA_TEST_PUBLISH:-}" = "1" ]; then
     fi
     if command -v qemu-aarch64 >/dev/null 2>&1 && [ -e /lib/ld-linux-aarch64.so.1 ]; then
       check "published linux-arm64 tarball under qemu-user: config check, demo summary" tests/published-smoke.sh linux-arm64
+      check "detectors on linux-arm64 (qemu-user) compute what they compute on x64" tests/arm64-detector-parity.sh
     else
       echo "check skipped: published linux-arm64 tarball (no qemu-aarch64 / arm64 libraries; run as root to install)"
     fi
