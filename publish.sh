@@ -24,7 +24,7 @@ for rid in $rids; do
   fi
   mkdir -p "$stage/configs" "$stage/systemd"
   cp -a "$out/." "$stage/"
-  cp configs/edgeanomaly.json configs/rules.yaml "$stage/configs/"
+  cp configs/edgeanomaly.json configs/rules.yaml configs/mosquitto-local.conf "$stage/configs/"
   cp systemd/edgeanomaly.service systemd/install.sh "$stage/systemd/"
   cp README.md "$stage/"
   tar -C dist -czf "dist/edgeanomaly-$rid.tar.gz" "edgeanomaly-$rid"

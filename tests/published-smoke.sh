@@ -29,7 +29,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work"
 app="$work/edgeanomaly-$rid"
-for f in edgeanomaly configs/edgeanomaly.json configs/rules.yaml systemd/edgeanomaly.service systemd/install.sh README.md; do
+for f in edgeanomaly configs/edgeanomaly.json configs/rules.yaml configs/mosquitto-local.conf systemd/edgeanomaly.service systemd/install.sh README.md; do
   [ -e "$app/$f" ] || { echo "smoke: $tarball lacks $f" >&2; exit 1; }
 done
 cd "$app"

@@ -4,14 +4,14 @@ using System.Net.Sockets;
 
 namespace EdgeAnomaly.TestSupport;
 
+/// <summary>A TLS listener (server certificate and key as PEM) and, optionally, password authentication.</summary>
+public sealed record MosquittoSecurity(TestCertificates Certificates, IReadOnlyDictionary<string, string>? Users = null);
+
 /// <summary>
 /// A real Debian mosquitto on a free loopback port, started from a config file written for it and
 /// stopped by PID. Persistence is on (in its own folder) so a stop/start keeps queued QoS 1 messages
 /// for persistent sessions, as a production broker would.
 /// </summary>
-/// <summary>A TLS listener (server certificate and key as PEM) and, optionally, password authentication.</summary>
-public sealed record MosquittoSecurity(TestCertificates Certificates, IReadOnlyDictionary<string, string>? Users = null);
-
 public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/mosquitto";
@@ -21,12 +21,14 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private Process? _process;
 
     private readonly MosquittoSecurity? _security;
+    private readonly string? _shippedConfig;
 
-    private MosquittoBroker(string directory, int port, MosquittoSecurity? security)
+    private MosquittoBroker(string directory, int port, MosquittoSecurity? security, string? shippedConfig = null)
     {
         _directory = directory;
         Port = port;
         _security = security;
+        _shippedConfig = shippedConfig;
     }
 
     public int Port { get; }
@@ -55,6 +57,54 @@ public sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// Starts a broker from a config file as shipped for a gateway (e.g. configs/mosquitto-local.conf): its
+    /// port-only `listener` lines move to a free loopback port, its `password_file` to one holding
+    /// <paramref name="users"/>; every other setting (queue limits, Nagle, authentication) is the file's own.
+    /// Persistence and logging go to the test's folder, as Debian's main mosquitto.conf would set them.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartFromShippedConfigAsync(string path, IReadOnlyDictionary<string, string> users)
+    {
+        if (!IsInstalled)
+        {
+            throw new InvalidOperationException($"{Executable} is not installed: run ./test.sh (it installs mosquitto) or apt-get install mosquitto");
+        }
+        var dir = Path.Combine(Path.GetTempPath(), "ea-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var broker = new MosquittoBroker(dir, FreeTcpPort(), null, await File.ReadAllTextAsync(path).ConfigureAwait(false));
+        await broker.WritePasswordFileAsync(users).ConfigureAwait(false);
+        await broker.StartAsync().ConfigureAwait(false);
+        return broker;
+    }
+
+    private string ShippedLines()
+    {
+        var lines = new List<string>();
+        foreach (var raw in _shippedConfig!.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 2 && words[0] == "listener")
+            {
+                line = $"listener {Port} 127.0.0.1";
+            }
+            else if (words.Length == 2 && words[0] == "password_file")
+            {
+                line = $"password_file {PasswordFile}";
+            }
+            lines.Add(line);
+        }
+        return string.Join('\n', lines);
+    }
+
+    private string DefaultLines() => $"""
+        listener {Port} 127.0.0.1
+        {SecurityLines()}
+        max_queued_messages 0
+        max_inflight_messages 0
+        message_size_limit 0
+        """;
+
     /// <summary>(Re)starts the broker process on the same port with the same persistence folder.</summary>
     public async Task StartAsync()
     {
@@ -64,17 +114,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
         var conf = Path.Combine(_directory, "mosquitto.conf");
         await File.WriteAllTextAsync(conf, $"""
-            listener {Port} 127.0.0.1
+            {(_shippedConfig is null ? DefaultLines() : ShippedLines())}
             # Run as root, mosquitto would switch to the mosquitto user, which cannot write this test's
             # folder: no persistence and no log. Stay as the invoking user.
             user {Environment.UserName}
-            {SecurityLines()}
             persistence true
             persistence_location {_directory}/
             autosave_interval 1
-            max_queued_messages 0
-            max_inflight_messages 0
-            message_size_limit 0
             log_dest file {_directory}/mosquitto.log
             log_type error
             log_type warning
