@@ -25,6 +25,7 @@ public class DetectorBenchmarks
     private Lane _rulesOnly = null!;
     private Lane _statisticsOnly = null!;
     private Lane _rulesAndStatistics = null!;
+    private Lane _rulesAndConstantTimeStatistics = null!;
     private Lane _dataQualityOnly = null!;
     private Lane _valuesOnly = null!;
     private Lane _fullNoTracker = null!;
@@ -40,6 +41,7 @@ public class DetectorBenchmarks
         _valuesOnly = Lane.Create(_fleet, rules: false, statistics: false, dataQuality: false);
         _fullNoTracker = Lane.Create(_fleet, rules: true, statistics: true, dataQuality: true, new CountingSink());
         _rulesAndStatistics = Lane.Create(_fleet, rules: true, statistics: true, dataQuality: false, new CountingSink());
+        _rulesAndConstantTimeStatistics = Lane.Create(_fleet, rules: true, statistics: true, dataQuality: false, new CountingSink(), windowed: false);
     }
 
     /// <summary>How many event revisions each variant produced per pass: the event rate behind the allocation figures.</summary>
@@ -72,6 +74,10 @@ public class DetectorBenchmarks
     [Benchmark(OperationsPerInvoke = Points, Description = "rules+statistics (target scope), counting sink")]
     public int RulesAndStatistics() => _rulesAndStatistics.Run(_fleet);
 
+    /// <summary>The same without robust z and IQR: what a default set of only the O(1) detectors would cost (data for a product decision).</summary>
+    [Benchmark(OperationsPerInvoke = Points, Description = "rules+statistics without robust z / IQR, counting sink")]
+    public int RulesAndConstantTimeStatistics() => _rulesAndConstantTimeStatistics.Run(_fleet);
+
     [Benchmark(OperationsPerInvoke = Points, Description = "TagValues.Update only (loop floor)")]
     public int ValuesOnly() => _valuesOnly.Run(_fleet);
 
@@ -99,7 +105,8 @@ public class DetectorBenchmarks
 
         public long Passes { get; private set; }
 
-        public static Lane Create(Fleet fleet, bool rules, bool statistics, bool dataQuality, IConditionSink? sink = null)
+        /// <param name="windowed">false: robust z and IQR (the detectors on the shared sorted window) off, the O(1) ones as configured.</param>
+        public static Lane Create(Fleet fleet, bool rules, bool statistics, bool dataQuality, IConditionSink? sink = null, bool windowed = true)
         {
             var values = new TagValues(fleet.Registry.TagCount);
             TagDetectorBank? bank = null;
@@ -109,7 +116,11 @@ public class DetectorBenchmarks
                 var dq = fleet.Config.DataQuality;
                 stats.Enabled = statistics;
                 dq.Enabled = dataQuality;
+                var (robust, iqr) = (stats.RobustZ.Enabled, stats.Iqr.Enabled);
+                stats.RobustZ.Enabled &= windowed;
+                stats.Iqr.Enabled &= windowed;
                 bank = new TagDetectorBank(fleet.Registry, stats, dq, fleet.Overrides);
+                (stats.RobustZ.Enabled, stats.Iqr.Enabled) = (robust, iqr);
                 stats.Enabled = true;
                 dq.Enabled = true;
             }

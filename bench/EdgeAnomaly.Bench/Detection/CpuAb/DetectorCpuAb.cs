@@ -19,7 +19,7 @@ public static class DetectorCpuAb
 {
     private const int Points = 400_000;
 
-    private static readonly string[] AllVariants = ["default", "stats", "dq", "z", "robust", "iqr", "ewma", "spike", "tod", "everything"];
+    private static readonly string[] AllVariants = ["default", "stats", "dq", "z", "robust", "iqr", "ewma", "spike", "tod", "o1", "window", "everything"];
 
     /// <summary>args: [variants comma-separated | all | events] [passes]</summary>
     public static int Run(string[] args)
@@ -133,6 +133,9 @@ public static class DetectorCpuAb
             case "iqr": Only(false, false, true, false, false); break;
             case "ewma": Only(false, false, false, true, false); break;
             case "tod": Only(false, false, false, false, true); break;
+            // The default statistics split in two: the O(1) detectors, and the two sharing the sorted window.
+            case "o1": Only(true, false, false, true, false); break;
+            case "window": Only(false, true, true, false, false); break;
             case "spike":
                 s.Enabled = false;
                 d.Dropout.Enabled = false;
