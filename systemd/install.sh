@@ -31,3 +31,6 @@ install -m 0644 "$root/systemd/edgeanomaly.service" /etc/systemd/system/edgeanom
 systemctl daemon-reload
 systemctl enable --now edgeanomaly.service
 echo "install.sh: installed; follow the logs with: journalctl -u edgeanomaly -f"
+if [ ! -e /etc/mosquitto/conf.d/edgeanomaly.conf ]; then
+  echo "install.sh: the nodes' local broker is not set up by this script: see /opt/edgeanomaly/configs/mosquitto-local.conf (apt-get install mosquitto, then the steps in its header)"
+fi
