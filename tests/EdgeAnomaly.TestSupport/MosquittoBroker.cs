@@ -22,6 +22,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private readonly MosquittoSecurity? _security;
     private readonly string? _shippedConfig;
+    private readonly List<int> _extraPorts = [];
 
     private MosquittoBroker(string directory, int port, MosquittoSecurity? security, string? shippedConfig = null)
     {
@@ -32,6 +33,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Ports of a shipped config's second, third... listener, in file order.</summary>
+    public IReadOnlyList<int> ExtraPorts => _extraPorts;
 
     public string Host => "127.0.0.1";
 
@@ -86,7 +90,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
             var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 2 && words[0] == "listener")
             {
-                line = $"listener {Port} 127.0.0.1";
+                // The first listener takes Port, any further one a port of its own (kept across restarts).
+                var listener = lines.FindAll(l => l.StartsWith("listener ", StringComparison.Ordinal)).Count;
+                while (_extraPorts.Count < listener)
+                {
+                    _extraPorts.Add(FreeTcpPort());
+                }
+                line = $"listener {(listener == 0 ? Port : _extraPorts[listener - 1])} 127.0.0.1";
             }
             else if (words.Length == 2 && words[0] == "password_file")
             {

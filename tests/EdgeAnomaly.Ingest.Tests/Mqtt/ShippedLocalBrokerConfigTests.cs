@@ -32,10 +32,10 @@ public sealed class ShippedLocalBrokerConfigTests
         new Dictionary<string, string> { [GatewayUser] = GatewayPassword, [NodeUser] = NodePassword });
 
     /// <summary>Connects as a node; throws naming the CONNACK code when the broker refuses.</summary>
-    private static async Task<IMqttClient> ConnectNodeAsync(MosquittoBroker broker, string? user, string? password)
+    private static async Task<IMqttClient> ConnectNodeAsync(MosquittoBroker broker, string? user, string? password, string clientId = "esp32-01")
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("esp32-01")
+        var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(clientId)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500);
         if (user is not null)
         {
@@ -56,6 +56,37 @@ public sealed class ShippedLocalBrokerConfigTests
             throw;
         }
         return client;
+    }
+
+    /// <summary>The file's commented TLS listener, switched on as its comment says, with a test CA's certificate.</summary>
+    [Fact]
+    public async Task TheTlsListenerAsDocumented_TakesANodeOverTls_AndThePlainOneStillTakesTheGateway()
+    {
+        using var dir = new TempDirectory();
+        var certificates = TestCertificates.Create(dir.Path, "Plant Test CA", ["gateway.local"], [System.Net.IPAddress.Loopback]);
+        var text = (await File.ReadAllTextAsync(ShippedConfig()))
+            .Replace("#listener 8883", "listener 8883", StringComparison.Ordinal)
+            .Replace("#certfile /etc/mosquitto/certs/gateway.crt", "certfile " + certificates.CertFile, StringComparison.Ordinal)
+            .Replace("#keyfile /etc/mosquitto/certs/gateway.key", "keyfile " + certificates.KeyFile, StringComparison.Ordinal)
+            .Replace("#cafile /etc/mosquitto/certs/plant-ca.crt", "cafile " + certificates.CaFile, StringComparison.Ordinal);
+        Assert.DoesNotContain("#listener", text, StringComparison.Ordinal);
+        var path = Path.Combine(dir.Path, "mosquitto-local-tls.conf");
+        await File.WriteAllTextAsync(path, text);
+        await using var broker = await MosquittoBroker.StartFromShippedConfigAsync(path,
+            new Dictionary<string, string> { [GatewayUser] = GatewayPassword, [NodeUser] = NodePassword });
+        var tlsPort = Assert.Single(broker.ExtraPorts);
+
+        var trust = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        trust.ImportFromPemFile(certificates.CaFile);
+        using var node = new MqttClientFactory().CreateMqttClient();
+        using var timeout = new CancellationTokenSource(Deadline);
+        var result = await node.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, tlsPort).WithClientId("esp32-01")
+            .WithCredentials(NodeUser, NodePassword)
+            .WithTlsOptions(tls => tls.UseTls().WithTargetHost(broker.Host).WithTrustChain(trust)).Build(), timeout.Token);
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+        using var gateway = await ConnectNodeAsync(broker, GatewayUser, GatewayPassword, "edgeanomaly-ingest");
+        Assert.True(gateway.IsConnected);
+        Assert.True(node.IsConnected);
     }
 
     [Fact]
