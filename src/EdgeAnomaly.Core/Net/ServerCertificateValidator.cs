@@ -37,7 +37,7 @@ public sealed class ServerCertificateValidator
 
     /// <summary>
     /// The configuration errors of a section's TLS keys (<c>UseTls</c>, <c>CaFile</c>), each naming the key: a CA
-    /// file without TLS, a missing file, a file that holds no PEM certificate.
+    /// file without TLS, a missing or unreadable file, one that holds no PEM certificate or a block that does not decode.
     /// </summary>
     public static IEnumerable<string> ValidateCaFileOption(string section, bool useTls, string? caFile)
     {
