@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Uplink connect to {Host}:{Port} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
     public static partial void ConnectFailed(ILogger log, string host, int port, int attempt, TimeSpan delay, string error);
 
+    [LoggerMessage(EventId = 3030, Level = LogLevel.Warning, Message = "Uplink TLS: {Warning}")]
+    public static partial void CertificateExpiring(ILogger log, string warning);
+
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Uplink stopped")]
     public static partial void Stopped(ILogger log);
 

@@ -278,6 +278,10 @@ public sealed class UplinkClient : IAsyncDisposable
         }
         _everConnected = true;
         Log.Connected(_log, _options.Host, _options.Port, _options.ClientId);
+        if (_certificateValidator?.ExpiryWarning is { } expiring)
+        {
+            Log.CertificateExpiring(_log, expiring);
+        }
         SetState(UplinkState.Connected);
     }
 

@@ -26,12 +26,15 @@ public sealed class TestCertificates
     /// <summary>PKCS#8 PEM of the server's private key.</summary>
     public string KeyFile { get; }
 
-    /// <summary>Creates a CA named <paramref name="caName"/> and a server certificate for the given names in <paramref name="directory"/>.</summary>
-    public static TestCertificates Create(string directory, string caName, string[] dnsNames, IPAddress[] addresses)
+    /// <summary>
+    /// Creates a CA named <paramref name="caName"/> and a server certificate for the given names in <paramref name="directory"/>.
+    /// The server certificate is valid for <paramref name="validity"/> (default 2 days), the CA for a day longer.
+    /// </summary>
+    public static TestCertificates Create(string directory, string caName, string[] dnsNames, IPAddress[] addresses, TimeSpan? validity = null)
     {
         Directory.CreateDirectory(directory);
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var notAfter = DateTimeOffset.UtcNow.AddDays(2);
+        var notAfter = DateTimeOffset.UtcNow + (validity ?? TimeSpan.FromDays(2));
 
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest("CN=" + caName, caKey, HashAlgorithmName.SHA256);

@@ -74,6 +74,8 @@ public sealed class UplinkTlsTests : IAsyncLifetime
         await Eventually.True(() => central.Snapshot().Exists(m => m.Topic == uplink.Topics.Events("pump-01")), Deadline, "event over TLS");
         Assert.Equal(payload, central.Snapshot().Find(m => m.Topic == uplink.Topics.Events("pump-01"))!.Payload);
 
+        // The test CA's certificates expire in 2 days: the operator is told after the connect.
+        Assert.Contains(log.Lines, l => l.Contains("Uplink TLS: certificate 'CN=central.test' of the broker at '127.0.0.1' expires ", StringComparison.Ordinal));
         await cts.CancelAsync();
         await run.WaitAsync(Deadline);
         Assert.Equal(0, _counters.UplinkReconnects);

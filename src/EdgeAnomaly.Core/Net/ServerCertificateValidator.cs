@@ -18,16 +18,22 @@ public sealed class ServerCertificateValidator
     private readonly X509Certificate2Collection? _trustedRoots;
     private readonly string _host;
     private readonly string _caFileKey;
+    private readonly TimeProvider _time;
     private string? _lastRejection;
+    private string? _expiryWarning;
+
+    /// <summary>A broker certificate accepted with less than this left is reported, so it is renewed before TLS fails.</summary>
+    public static readonly TimeSpan ExpiryWarningPeriod = TimeSpan.FromDays(30);
 
     /// <param name="host">The host name the gateway connects to (for the message only; the TLS stack checks the name).</param>
     /// <param name="trustedRoots">The CA file's certificates, or null for the system trust store.</param>
     /// <param name="caFileKey">The configuration key of the CA file, e.g. "Central:CaFile", named in the reasons.</param>
-    public ServerCertificateValidator(string host, X509Certificate2Collection? trustedRoots, string caFileKey)
+    public ServerCertificateValidator(string host, X509Certificate2Collection? trustedRoots, string caFileKey, TimeProvider? time = null)
     {
         _host = host;
         _trustedRoots = trustedRoots;
         _caFileKey = caFileKey;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>A validator for the options' host and CA file (loaded now), or null when any certificate is accepted.</summary>
@@ -72,7 +78,17 @@ public sealed class ServerCertificateValidator
     /// <summary>Why the last certificate was rejected, or null if none was since <see cref="Reset"/>.</summary>
     public string? LastRejection => Volatile.Read(ref _lastRejection);
 
-    public void Reset() => Volatile.Write(ref _lastRejection, null);
+    /// <summary>
+    /// Set when the last accepted certificate (the broker's, or a CA of its chain from the CA file) expires within
+    /// <see cref="ExpiryWarningPeriod"/>: what to log after connecting. Null otherwise.
+    /// </summary>
+    public string? ExpiryWarning => Volatile.Read(ref _expiryWarning);
+
+    public void Reset()
+    {
+        Volatile.Write(ref _lastRejection, null);
+        Volatile.Write(ref _expiryWarning, null);
+    }
 
     /// <summary>
     /// Reads a PEM CA file; throws <see cref="InvalidDataException"/> naming the file when it holds no certificate
@@ -109,16 +125,25 @@ public sealed class ServerCertificateValidator
 
     public bool Validate(X509Certificate? certificate, X509Chain? presentedChain, SslPolicyErrors errors)
     {
-        var reason = Check(certificate, presentedChain, errors);
+        var reason = Check(certificate, presentedChain, errors, out var soonest);
         if (reason is not null)
         {
             Volatile.Write(ref _lastRejection, reason);
         }
+        else if (soonest is { } expiring)
+        {
+            var left = expiring.NotAfter.ToUniversalTime() - _time.GetUtcNow().UtcDateTime;
+            Volatile.Write(ref _expiryWarning, left < ExpiryWarningPeriod
+                ? $"certificate '{expiring.Subject}' of the broker at '{_host}' expires {expiring.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC, in {left.TotalDays:0.0} days; TLS to it fails from then on"
+                : null);
+        }
         return reason is null;
     }
 
-    private string? Check(X509Certificate? certificate, X509Chain? presentedChain, SslPolicyErrors errors)
+    /// <param name="soonest">The certificate of the accepted chain that expires first (the leaf when no chain was built).</param>
+    private string? Check(X509Certificate? certificate, X509Chain? presentedChain, SslPolicyErrors errors, out SoonestExpiry? soonest)
     {
+        soonest = null;
         if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
         {
             return "the broker sent no certificate";
@@ -130,8 +155,12 @@ public sealed class ServerCertificateValidator
         }
         if (_trustedRoots is null)
         {
-            return errors == SslPolicyErrors.None ? null
-                : $"certificate {Describe(leaf)} is not trusted by the system store ({ChainStatus(presentedChain)}); set {_caFileKey} to the broker's CA";
+            if (errors != SslPolicyErrors.None)
+            {
+                return $"certificate {Describe(leaf)} is not trusted by the system store ({ChainStatus(presentedChain)}); set {_caFileKey} to the broker's CA";
+            }
+            soonest = Soonest(presentedChain, leaf);
+            return null;
         }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -145,8 +174,31 @@ public sealed class ServerCertificateValidator
                 chain.ChainPolicy.ExtraStore.Add(element.Certificate);
             }
         }
-        return chain.Build(leaf) ? null
-            : $"certificate {Describe(leaf)} does not chain to {_caFileKey} ({ChainStatus(chain)})";
+        if (!chain.Build(leaf))
+        {
+            return $"certificate {Describe(leaf)} does not chain to {_caFileKey} ({ChainStatus(chain)})";
+        }
+        soonest = Soonest(chain, leaf);
+        return null;
+    }
+
+    /// <summary>Subject and end of validity of one certificate, kept after the chain is disposed.</summary>
+    private readonly record struct SoonestExpiry(string Subject, DateTime NotAfter);
+
+    private static SoonestExpiry Soonest(X509Chain? chain, X509Certificate2 leaf)
+    {
+        var soonest = new SoonestExpiry(leaf.Subject, leaf.NotAfter);
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements)
+            {
+                if (element.Certificate.NotAfter < soonest.NotAfter)
+                {
+                    soonest = new SoonestExpiry(element.Certificate.Subject, element.Certificate.NotAfter);
+                }
+            }
+        }
+        return soonest;
     }
 
     private static string Describe(X509Certificate2 certificate) =>

@@ -20,6 +20,9 @@ public static partial class IngestLog
     [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Ingest broker refused subscription to {Filter}: {ResultCode}")]
     public static partial void SubscribeRefused(ILogger logger, string filter, string resultCode);
 
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Ingest TLS: {Warning}")]
+    public static partial void CertificateExpiring(ILogger logger, string warning);
+
     [LoggerMessage(EventId = 2105, Level = LogLevel.Information, Message = "Ingest stopped")]
     public static partial void Stopped(ILogger logger);
 

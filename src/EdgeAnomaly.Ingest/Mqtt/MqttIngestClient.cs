@@ -131,6 +131,10 @@ public sealed class MqttIngestClient : IAsyncDisposable
                         Interlocked.Increment(ref _reconnects);
                     }
                     IngestLog.Connected(_log, _options.Host, _options.Port, _options.ClientId, result.IsSessionPresent);
+                    if (_certificateValidator?.ExpiryWarning is { } expiring)
+                    {
+                        IngestLog.CertificateExpiring(_log, expiring);
+                    }
                     var reason = await lost.Task.WaitAsync(token);
                     IngestLog.Disconnected(_log, _options.Host, _options.Port, reason);
                     // Reconnect after a lost connection still waits the first backoff step, so a broker that

@@ -67,4 +67,31 @@ public sealed class ServerCertificateValidatorTests : IDisposable
         validator.Reset();
         Assert.Null(validator.LastRejection);
     }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(29, true)]
+    [InlineData(60, false)]
+    public void Validate_AnAcceptedCertificateCloseToItsEnd_LeavesAWarningSayingWhen(int daysLeft, bool warned)
+    {
+        var certificates = TestCertificates.Create(Path.Combine(_dir.Path, "d" + daysLeft), "Test CA", ["broker.test"], [IPAddress.Loopback], TimeSpan.FromDays(daysLeft));
+        using var leaf = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(certificates.CertFile));
+        var validator = new ServerCertificateValidator("broker.test", ServerCertificateValidator.LoadCaFile(certificates.CaFile), "Central:CaFile");
+
+        Assert.True(validator.Validate(leaf, null, System.Net.Security.SslPolicyErrors.None), validator.LastRejection);
+
+        if (warned)
+        {
+            Assert.NotNull(validator.ExpiryWarning);
+            Assert.StartsWith("certificate 'CN=broker.test' of the broker at 'broker.test' expires ", validator.ExpiryWarning, StringComparison.Ordinal);
+            // A few seconds short of the whole days, shown to a tenth.
+            Assert.Contains(FormattableString.Invariant($"in {daysLeft:0.0} days; TLS to it fails from then on"), validator.ExpiryWarning, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(validator.ExpiryWarning);
+        }
+        validator.Reset();
+        Assert.Null(validator.ExpiryWarning);
+    }
 }

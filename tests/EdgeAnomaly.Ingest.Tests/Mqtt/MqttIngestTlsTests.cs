@@ -86,6 +86,7 @@ public sealed class MqttIngestTlsTests : IAsyncLifetime
                 Assert.Equal(payload, System.Text.Encoding.UTF8.GetString(message.Payload));
                 message.Release();
             }
+            Assert.Contains(log.Lines, l => l.Contains("Ingest TLS: certificate 'CN=gateway.local' of the broker at '127.0.0.1' expires ", StringComparison.Ordinal));
             await stop.CancelAsync();
             await run.WaitAsync(Deadline);
             Assert.Equal(0, client.Reconnects);
