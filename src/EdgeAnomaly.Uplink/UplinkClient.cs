@@ -214,10 +214,7 @@ public sealed class UplinkClient : IAsyncDisposable
                 catch (Exception ex)
                 {
                     error = ex.GetType().Name + ": " + ex.Message;
-                    if (_certificateValidator?.LastRejection is { } rejection)
-                    {
-                        error += " (broker certificate refused: " + rejection + ")";
-                    }
+                    error += _certificateValidator?.RefusalNote;
                 }
                 DropClient(abort: true);
                 SetState(UplinkState.Backoff);

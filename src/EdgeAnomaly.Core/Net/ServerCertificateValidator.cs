@@ -78,6 +78,9 @@ public sealed class ServerCertificateValidator
     /// <summary>Why the last certificate was rejected, or null if none was since <see cref="Reset"/>.</summary>
     public string? LastRejection => Volatile.Read(ref _lastRejection);
 
+    /// <summary>" (broker certificate refused: reason)" to append to a failed connect's log line, or "" when none was.</summary>
+    public string RefusalNote => LastRejection is { } reason ? " (broker certificate refused: " + reason + ")" : "";
+
     /// <summary>
     /// Set when the last accepted certificate (the broker's, or a CA of its chain from the CA file) expires within
     /// <see cref="ExpiryWarningPeriod"/>: what to log after connecting. Null otherwise.

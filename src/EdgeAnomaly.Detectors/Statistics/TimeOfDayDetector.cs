@@ -49,14 +49,13 @@ internal sealed class TimeOfDayDetector : StatDetector
     /// <summary>Hour bucket of the latest reading.</summary>
     public int Hour => _hour;
 
-    public int HourOf(long timestampMs)
+    public int HourOf(long timestampMs) => (int)(LocalTimeOfDayMs(timestampMs) / HourMs);
+
+    /// <summary>Milliseconds since local midnight (floor modulo, so instants before 1970 work too).</summary>
+    private long LocalTimeOfDayMs(long timestampMs)
     {
         var local = (timestampMs + _offsetMs) % DayMs;
-        if (local < 0)
-        {
-            local += DayMs;
-        }
-        return (int)(local / HourMs);
+        return local < 0 ? local + DayMs : local;
     }
 
     public void CopyProfile(Span<double> means, Span<double> stds, Span<long> counts)
@@ -79,13 +78,11 @@ internal sealed class TimeOfDayDetector : StatDetector
         }
         else
         {
-            h = HourOf(timestampMs);
+            var local = LocalTimeOfDayMs(timestampMs);
+            h = (int)(local / HourMs);
             _hour = h;
-            var sinceHourStart = (timestampMs + _offsetMs) % HourMs;
-            if (sinceHourStart < 0)
-            {
-                sinceHourStart += HourMs;
-            }
+            // A day is a whole number of hours, so the time since the local hour began is the same modulo.
+            var sinceHourStart = local % HourMs;
             // Overflow near the ends of the long range would only make the cache miss; HourOf stays exact.
             _hourStartMs = timestampMs - sinceHourStart;
             _hourEndMs = _hourStartMs + HourMs;

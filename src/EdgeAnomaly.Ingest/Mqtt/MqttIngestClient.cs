@@ -147,8 +147,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
                 catch (Exception ex)
                 {
                     var failedDelay = NextDelay(attempt);
-                    var refused = _certificateValidator?.LastRejection is { } rejection ? " (broker certificate refused: " + rejection + ")" : "";
-                    IngestLog.ConnectFailed(_log, _options.Host, _options.Port, attempt + 1, (long)failedDelay.TotalMilliseconds, refused, ex);
+                    IngestLog.ConnectFailed(_log, _options.Host, _options.Port, attempt + 1, (long)failedDelay.TotalMilliseconds, _certificateValidator?.RefusalNote ?? "", ex);
                     attempt++;
                     if (!await DelayAsync(failedDelay, token))
                     {
