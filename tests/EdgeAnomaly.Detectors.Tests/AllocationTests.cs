@@ -8,7 +8,7 @@ public class AllocationTests
     public void OnReading_AfterWarmup_AllocatesNothingOver100kReadings()
     {
         const int tags = 8;
-        var stats = new StatisticsOptions();
+        var stats = Kit.AllFour();
         stats.TimeOfDay.Enabled = true; // every detector on: the worst case
         var bank = new TagDetectorBank(Kit.Registry(1, tags), stats, new DataQualityOptions());
         var sink = new CountingSink();

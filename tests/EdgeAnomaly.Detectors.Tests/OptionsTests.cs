@@ -99,6 +99,16 @@ public class OptionsTests
             t => t.Name == "t1" ? new TagDetectorOverrides { TimeOfDayEnabled = true } : null);
         Assert.Null(bank.Snapshot(0).Get(DetectorKind.TimeOfDay));
         Assert.NotNull(bank.Snapshot(1).Get(DetectorKind.TimeOfDay));
-        Assert.Equal(4, bank.Snapshot(0).Detectors.Count);
+        Assert.Equal(2, bank.Snapshot(0).Detectors.Count);
+    }
+
+    // Robust z and IQR are off by default (docs/detectors.md, "Default detectors"); a tag can turn them on.
+    [Fact]
+    public void Defaults_AreZScoreAndEwma_RobustZAndIqrPerTag()
+    {
+        var bank = new TagDetectorBank(Kit.Registry(tags: 2), new StatisticsOptions(), Kit.NoDq(),
+            t => t.Name == "t1" ? new TagDetectorOverrides { RobustZEnabled = true, IqrEnabled = true } : null);
+        Assert.Equal([DetectorKind.ZScore, DetectorKind.Ewma], bank.Snapshot(0).Detectors.Select(d => d.Kind));
+        Assert.Equal([DetectorKind.ZScore, DetectorKind.RobustZ, DetectorKind.Iqr, DetectorKind.Ewma], bank.Snapshot(1).Detectors.Select(d => d.Kind));
     }
 }

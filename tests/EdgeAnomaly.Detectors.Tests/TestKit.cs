@@ -76,6 +76,15 @@ internal static class Kit
         return o;
     }
 
+    /// <summary>The shipped statistics plus robust z and IQR (off by default): z, robust z, IQR and EWMA.</summary>
+    public static StatisticsOptions AllFour()
+    {
+        var o = new StatisticsOptions();
+        o.RobustZ.Enabled = true;
+        o.Iqr.Enabled = true;
+        return o;
+    }
+
     public static DataQualityOptions NoDq() => new() { Enabled = false };
 
     public static StatisticsOptions NoStats() => new() { Enabled = false };

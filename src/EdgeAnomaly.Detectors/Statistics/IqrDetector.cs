@@ -8,6 +8,9 @@ namespace EdgeAnomaly.Detectors.Statistics;
 /// </summary>
 internal sealed class IqrDetector(SortedWindow window, IqrOptions options, double sensitivity, double absFloor, double relFloor) : StatDetector
 {
+    /// <summary>The IQR of a Gaussian in standard deviations (as rounded for the spread floors).</summary>
+    private const double GaussianIqr = 1.349;
+
     private readonly int _warmup = options.WarmupSamples;
     private readonly double _k = options.K;
     private readonly double _kUnits = options.K / sensitivity;
@@ -54,8 +57,15 @@ internal sealed class IqrDetector(SortedWindow window, IqrOptions options, doubl
         {
             var q1 = window.Quantile(0.25);
             var q3 = window.Quantile(0.75);
-            // An IQR of 0 (mostly one value) takes the Gaussian-equivalent floor so the fence stays finite.
-            var iqr = Floor(q3 - q1, median, absFloor * 1.349, relFloor * 1.349);
+            // An IQR of 0 (the middle half is one value, as with a quantised sensor on one level) takes the
+            // Gaussian-equivalent IQR of the window's degenerate spread, which is at least its quantisation noise: one
+            // step to the next level is then not beyond the fence. The floors keep the fence finite in any case.
+            var raw = q3 - q1;
+            if (!(raw > 0))
+            {
+                raw = GaussianIqr * window.DegenerateSigma(median);
+            }
+            var iqr = Floor(raw, median, absFloor * GaussianIqr, relFloor * GaussianIqr);
             _median = median;
             _q1 = q1;
             _q3 = q3;

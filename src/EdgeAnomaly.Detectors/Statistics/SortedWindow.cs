@@ -239,13 +239,79 @@ internal sealed class SortedWindow
         return sum / n;
     }
 
-    /// <summary>Gaussian-equivalent robust sigma: 1.4826 × MAD, or 1.2533 × mean |deviation| when the MAD is 0.</summary>
+    /// <summary>
+    /// Gaussian-equivalent robust sigma: 1.4826 × MAD, or, when the MAD is 0 (more than half the window is one value),
+    /// <see cref="DegenerateSigma"/>.
+    /// </summary>
     public double RobustSigma(double median) => RobustSigma(_sorted, Base, _count, median, _width);
 
     private static double RobustSigma(double[] sorted, int offset, int n, double median, Width width)
     {
         var mad = Mad(sorted, offset, n, median, width);
-        return mad > 0 ? MadToSigma * mad : MeanAbsToSigma * MeanAbsDeviation(sorted, offset, n, median);
+        return mad > 0 ? MadToSigma * mad : DegenerateSigma(sorted, offset, n, median);
+    }
+
+    /// <summary>
+    /// The spread of a window whose middle is one value (MAD or IQR 0), where a robust scale does not exist: the largest
+    /// of 1.2533 × mean |x − centre|, the sample standard deviation of the window and the quantisation noise Δ/√12 (Δ the
+    /// smallest gap between two distinct values). A sensor that sits on one level and now and then reads the next one
+    /// (a flow meter reading 32, sometimes 33; a Modbus integer register) would otherwise get a spread of a fraction of
+    /// one step, and every step would alarm; the standard deviation counts how often the other levels occur, the
+    /// quantisation noise keeps one step from being an anomaly however rare it is. O(n): only on this path.
+    /// </summary>
+    public double DegenerateSigma(double centre) => DegenerateSigma(_sorted, Base, _count, centre);
+
+    private static double DegenerateSigma(double[] sorted, int offset, int n, double centre)
+    {
+        var spread = MeanAbsToSigma * MeanAbsDeviation(sorted, offset, n, centre);
+        var std = SampleStandardDeviation(sorted, offset, n);
+        if (std > spread)
+        {
+            spread = std;
+        }
+        var quantisation = QuantisationNoise * Resolution(sorted, offset, n);
+        return quantisation > spread ? quantisation : spread;
+    }
+
+    private static double SampleStandardDeviation(double[] sorted, int offset, int n)
+    {
+        if (n < 2)
+        {
+            return 0;
+        }
+        var sum = 0.0;
+        for (var i = offset; i < offset + n; i++)
+        {
+            sum += sorted[i];
+        }
+        var mean = sum / n;
+        var squares = 0.0;
+        for (var i = offset; i < offset + n; i++)
+        {
+            var d = sorted[i] - mean;
+            squares += d * d;
+        }
+        return Math.Sqrt(squares / (n - 1));
+    }
+
+    /// <summary>1/√12: the standard deviation of rounding to a step of 1.</summary>
+    public const double QuantisationNoise = 0.28867513459481287;
+
+    /// <summary>The smallest gap between two distinct values of the window, 0 when it holds fewer than two.</summary>
+    public double Resolution() => Resolution(_sorted, Base, _count);
+
+    private static double Resolution(double[] sorted, int offset, int n)
+    {
+        var best = double.PositiveInfinity;
+        for (var i = offset + 1; i < offset + n; i++)
+        {
+            var gap = sorted[i] - sorted[i - 1];
+            if (gap > 0 && gap < best)
+            {
+                best = gap;
+            }
+        }
+        return double.IsPositiveInfinity(best) ? 0 : best;
     }
 
     /// <summary>

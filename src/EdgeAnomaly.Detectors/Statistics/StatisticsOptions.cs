@@ -164,10 +164,15 @@ public sealed class ZScoreOptions
     public double Threshold { get; set; } = 4.5;
 }
 
-/// <summary>Robust z: (x − median) / (1.4826 × MAD) over the shared sorted window.</summary>
+/// <summary>
+/// Robust z: (x − median) / (1.4826 × MAD) over the shared sorted window. Off by default (with <see cref="IqrOptions"/>):
+/// on the SKAB pump data the pair tripled the false alarms of z + EWMA without a better F1, and its exact sorted window
+/// is most of the per-reading cost (docs/detectors.md, "Default detectors"). Turn it on per tag (`RobustZ: true`) for
+/// a continuous signal whose own outliers should not widen the limits.
+/// </summary>
 public sealed class RobustZOptions
 {
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; set; }
 
     /// <summary>Default 60 readings (half the default median window).</summary>
     public int WarmupSamples { get; set; } = 60;
@@ -176,10 +181,10 @@ public sealed class RobustZOptions
     public double Threshold { get; set; } = 5.5;
 }
 
-/// <summary>Tukey fences Q1 − K×IQR and Q3 + K×IQR over the shared sorted window.</summary>
+/// <summary>Tukey fences Q1 − K×IQR and Q3 + K×IQR over the shared sorted window. Off by default, as <see cref="RobustZOptions"/>.</summary>
 public sealed class IqrOptions
 {
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; set; }
 
     /// <summary>Default 60 readings.</summary>
     public int WarmupSamples { get; set; } = 60;

@@ -89,6 +89,12 @@ public sealed class TagConfig
     /// <summary>Turns the statistical detectors off for this tag (a setpoint, a counter).</summary>
     public bool Statistics { get; set; } = true;
 
+    /// <summary>Robust z for this tag: true / false override Statistics:RobustZ:Enabled (off by default); null follows it.</summary>
+    public bool? RobustZ { get; set; }
+
+    /// <summary>IQR fences for this tag: true / false override Statistics:Iqr:Enabled (off by default); null follows it.</summary>
+    public bool? Iqr { get; set; }
+
     /// <summary>Turns every data-quality check (dropout, rate, flatline, spike) off for this tag.</summary>
     public bool DataQuality { get; set; } = true;
 

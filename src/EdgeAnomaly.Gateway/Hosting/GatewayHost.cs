@@ -201,6 +201,8 @@ public static class GatewayHost
             {
                 Sensitivity = t.Sensitivity,
                 StatisticsEnabled = t.Statistics ? null : false,
+                RobustZEnabled = t.RobustZ,
+                IqrEnabled = t.Iqr,
                 DataQualityEnabled = t.DataQuality ? null : false,
                 FlatlineEnabled = t.Flatline ? null : false,
                 SpikeEnabled = t.Spike ? null : false,

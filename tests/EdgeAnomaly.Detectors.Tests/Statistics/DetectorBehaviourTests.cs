@@ -243,3 +243,30 @@ public class DetectorBehaviourTests
         Assert.Equal(1, bank.Snapshot(0).TimeOfDayCounts[1]);
     }
 }
+
+/// <summary>
+/// A quantised sensor that sits on one level and now and then reads the neighbouring one (SKAB's flow meter reads
+/// whole units, 32 most of the time): more than half the window is one value, so the MAD and the IQR are 0. The spread
+/// then falls back to at least the quantisation noise of the step, so the next level is not an anomaly while a jump of
+/// several steps still is (before, the fallbacks were a fraction of one step and every step alarmed).
+/// </summary>
+public class QuantisedSensorTests
+{
+    [Theory]
+    [InlineData(DetectorKind.RobustZ)]
+    [InlineData(DetectorKind.Iqr)]
+    public void OneStepToTheNextLevel_IsNotAnAnomaly_ButSeveralStepsAre(DetectorKind kind)
+    {
+        var bank = Kit.Bank(kind);
+        var sink = new RecordingSink();
+        for (var i = 0; i < 300; i++)
+        {
+            Kit.Feed(bank, sink, i, i % 20 == 5 ? 33 : i % 20 == 15 ? 31 : 32);
+        }
+        Assert.Empty(sink.Reports);
+        Assert.True(bank.Probe(0, kind, 33) < 0.5, "one step up scored past the limit");
+        Assert.True(bank.Probe(0, kind, 31) < 0.5, "one step down scored past the limit");
+        Assert.True(bank.Probe(0, kind, 36) > 0.5, "four steps up did not score past the limit");
+        Assert.True(bank.Probe(0, kind, 28) > 0.5, "four steps down did not score past the limit");
+    }
+}

@@ -12,7 +12,7 @@ public class ScreeningTests
     [Fact]
     public void RobustZ_FiguresReadAfterAdmission_MatchTheWindowTheReadingWasJudgedAgainst()
     {
-        var options = new StatisticsOptions();
+        var options = Kit.AllFour();
         var bank = new TagDetectorBank(Kit.Registry(), options, Kit.NoDq());
         var sink = new RecordingSink();
         var noise = new Noise(11);
@@ -57,7 +57,7 @@ public class ScreeningTests
     [Fact]
     public void Reports_CarryTheScoreAndLimitOfTheHighestScoringDetector()
     {
-        var bank = new TagDetectorBank(Kit.Registry(), new StatisticsOptions(), Kit.NoDq());
+        var bank = new TagDetectorBank(Kit.Registry(), Kit.AllFour(), Kit.NoDq());
         var sink = new RecordingSink();
         var noise = new Noise(12);
         for (var i = 0; i < 400; i++)

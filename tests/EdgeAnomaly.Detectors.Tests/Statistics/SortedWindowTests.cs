@@ -79,8 +79,9 @@ public class SortedWindowTests
         }
     }
 
+    // More than half the window is one value, so the MAD is 0 and the spread falls back (DegenerateSigma).
     [Fact]
-    public void RobustSigma_WhenMostValuesEqual_FallsBackToMeanAbsoluteDeviation()
+    public void RobustSigma_WhenMostValuesEqual_IsTheLargestOfTheFallbacks()
     {
         var window = new SortedWindow(10);
         foreach (var x in new double[] { 20, 20, 20, 20, 20, 20, 20, 21, 21, 21 })
@@ -88,7 +89,47 @@ public class SortedWindowTests
             window.Add(x);
         }
         Assert.Equal(0, window.Mad(20));
-        Assert.Equal(SortedWindow.MeanAbsToSigma * 0.3, window.RobustSigma(20), 12);
+        // Two levels, 30 % on the second: the standard deviation (0.483) is above 1.2533 × 0.3 and 1/√12.
+        Assert.Equal(Math.Sqrt(((7 * 0.3 * 0.3) + (3 * 0.7 * 0.7)) / 9), window.RobustSigma(20), 12);
+    }
+
+    // A quantised sensor on one level that sometimes reads the next (SKAB's flow meter: 32, now and then 33): the mean
+    // |deviation| would be a tenth of a step, so one step would sit 8 of those sigmas away.
+    [Theory]
+    [InlineData(new double[] { 32, 32, 32, 32, 32, 32, 32, 32, 32, 33 }, 32, 1.0)]
+    [InlineData(new double[] { 4.1, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 3.9, 4.0 }, 4.0, 4.1 - 4.0)]
+    [InlineData(new double[] { -2, -2, -2, -2, -2, -2, -2, -2, -2, -7 }, -2, 5.0)]
+    [InlineData(new double[] { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7 }, 7, 0.0)]
+    public void RobustSigma_OfAQuantisedSensorOnOneLevel_IsAtLeastTheStandardDeviationAndTheQuantisationNoise(double[] values, double median, double step)
+    {
+        var window = new SortedWindow(values.Length);
+        foreach (var x in values)
+        {
+            window.Add(x);
+        }
+        Assert.Equal(0, window.Mad(median));
+        Assert.Equal(step, window.Resolution(), 12);
+        var mean = values.Average();
+        var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+        var sigma = window.RobustSigma(median);
+        Assert.True(sigma > SortedWindow.MeanAbsToSigma * window.MeanAbsDeviation(median) || step == 0);
+        Assert.True(sigma >= SortedWindow.QuantisationNoise * step);
+        Assert.Equal(Math.Max(std, SortedWindow.QuantisationNoise * window.Resolution()), sigma, 12);
+    }
+
+    [Theory]
+    [InlineData(new double[] { 5 }, 0)]
+    [InlineData(new double[] { 5, 5, 5 }, 0)]
+    [InlineData(new double[] { 1, 1.5, 3, 3 }, 0.5)]
+    [InlineData(new double[] { -0.0, 0.0, 2 }, 2)]
+    public void Resolution_IsTheSmallestGapBetweenDistinctValues(double[] values, double expected)
+    {
+        var window = new SortedWindow(8);
+        foreach (var x in values)
+        {
+            window.Add(x);
+        }
+        Assert.Equal(expected, window.Resolution());
     }
 
     // The screening of robust z and the spike check is only exact if this bound never exceeds the MAD: every size
@@ -215,7 +256,28 @@ public class SortedWindowTests
                 {
                     absSum += Math.Abs(v - median); // in sorted order, as the window sums
                 }
-                var sigma = mad > 0 ? SortedWindow.MadToSigma * mad : SortedWindow.MeanAbsToSigma * (absSum / sorted.Length);
+                var gap = double.PositiveInfinity;
+                for (var g = 1; g < sorted.Length; g++)
+                {
+                    if (sorted[g] > sorted[g - 1])
+                    {
+                        gap = Math.Min(gap, sorted[g] - sorted[g - 1]);
+                    }
+                }
+                var quantisation = SortedWindow.QuantisationNoise * (double.IsPositiveInfinity(gap) ? 0 : gap);
+                var sum = 0.0;
+                foreach (var v in sorted)
+                {
+                    sum += v;
+                }
+                var squares = 0.0;
+                foreach (var v in sorted)
+                {
+                    squares += (v - (sum / sorted.Length)) * (v - (sum / sorted.Length));
+                }
+                var std = sorted.Length < 2 ? 0 : Math.Sqrt(squares / (sorted.Length - 1));
+                var sigma = mad > 0 ? SortedWindow.MadToSigma * mad
+                    : Math.Max(Math.Max(SortedWindow.MeanAbsToSigma * (absSum / sorted.Length), std), quantisation);
                 Assert.Equal(sigma, window.RobustSigma(median));
             }
         }

@@ -9,7 +9,7 @@ public class TagStatisticsTests
     private static (TagDetectorBank Bank, RecordingSink Sink, Noise Noise) Warmed(StatisticsOptions? stats = null, int readings = 300,
         Func<Core.Tags.TagInfo, TagDetectorOverrides?>? overrides = null)
     {
-        var bank = new TagDetectorBank(Kit.Registry(), stats ?? new StatisticsOptions(), Kit.NoDq(), overrides);
+        var bank = new TagDetectorBank(Kit.Registry(), stats ?? Kit.AllFour(), Kit.NoDq(), overrides);
         var sink = new RecordingSink();
         var noise = new Noise(3);
         for (var i = 0; i < readings; i++)
@@ -92,7 +92,8 @@ public class TagStatisticsTests
     public void MinVotes_TwoRequiresTwoDetectorsToFlag()
     {
         // z-score at sensitivity 1 flags 20; the other detectors are made numb, so only one vote.
-        var stats = new StatisticsOptions { MinVotes = 2 };
+        var stats = Kit.AllFour();
+        stats.MinVotes = 2;
         stats.RobustZ.Threshold = 1e6;
         stats.Iqr.K = 1e6;
         stats.Ewma.L = 1e6;

@@ -19,6 +19,8 @@ public sealed class TagOverridesTests : IDisposable
         File.WriteAllText(path, """
             { "Assets": [ { "Name": "pump-01", "Tags": [
                 { "Name": "current.a", "Sensitivity": 2 },
+                { "Name": "flow.m3h", "RobustZ": true, "Iqr": true },
+                { "Name": "pressure.bar", "RobustZ": false },
                 { "Name": "energy.j", "Statistics": false, "Spike": false },
                 { "Name": "status", "Flatline": false },
                 { "Name": "mode", "DataQuality": false } ] } ] }
@@ -34,6 +36,14 @@ public sealed class TagOverridesTests : IDisposable
         Assert.Null(current.DataQualityEnabled);
         Assert.Null(current.SpikeEnabled);
         Assert.Null(current.FlatlineEnabled);
+        Assert.Null(current.RobustZEnabled);
+        Assert.Null(current.IqrEnabled);
+
+        var flow = overrides(Tag("flow.m3h"))!;
+        Assert.True(flow.RobustZEnabled);
+        Assert.True(flow.IqrEnabled);
+        Assert.False(overrides(Tag("pressure.bar"))!.RobustZEnabled);
+        Assert.Null(overrides(Tag("pressure.bar"))!.IqrEnabled);
 
         var energy = overrides(Tag("energy.j"))!;
         Assert.False(energy.StatisticsEnabled);

@@ -19,7 +19,7 @@ public static class DetectorCpuAb
 {
     private const int Points = 400_000;
 
-    private static readonly string[] AllVariants = ["default", "stats", "dq", "z", "robust", "iqr", "ewma", "spike", "tod", "o1", "window", "everything"];
+    private static readonly string[] AllVariants = ["default", "stats", "stats4", "dq", "z", "robust", "iqr", "ewma", "spike", "tod", "o1", "window", "everything"];
 
     /// <summary>args: [variants comma-separated | all | events] [passes]</summary>
     public static int Run(string[] args)
@@ -125,8 +125,16 @@ public static class DetectorCpuAb
         switch (variant)
         {
             case "default": break;
-            case "everything": s.TimeOfDay.Enabled = true; break;
+            // Every detector and check on (robust z and IQR are off by default since 2026-12-04). Older trees: the
+            // same as their "everything", since robust z and IQR were on there by default.
+            case "everything":
+                s.TimeOfDay.Enabled = true;
+                s.RobustZ.Enabled = true;
+                s.Iqr.Enabled = true;
+                break;
             case "stats": d.Enabled = false; break;
+            // The four statistics that were the default until 2026-12-04.
+            case "stats4": Only(true, true, true, true, false); break;
             case "dq": s.Enabled = false; break;
             case "z": Only(true, false, false, false, false); break;
             case "robust": Only(false, true, false, false, false); break;
