@@ -22,7 +22,6 @@ using MQTTnet.Protocol;
 //     applies the unit's Environment= lines: together, what a deployed gateway runs)
 //   modbus-tcp --sim DLL [--devices 100 --tags 50 --seconds 60 --warmup 20 --no-detectors --statistics-on-all --health-seconds 1 --spike-window N]   Modbus TCP fleet: CPU, requests per cycle (bench/run-modbus.sh)
 //   modbus-rtu --sim DLL [--units 4 --registers 40 --baud 19200 --seconds 60 --gap-ms 20 --sim-gap-ms X --no-pacing]  RTU bus cycle vs wire time
-//   skab-stats --data DIR [--variants default,z+ewma,... --sensitivity 1 --exclude COLUMN,...]  per-tag statistics on the labelled SKAB files, by detector set
 //   iforest --train CSV --test CSV [--trees 100 --subsample 256 --seed 1 --repeats 5]  Isolation Forest (bench/iforest-vs-sklearn.sh)
 //   scoring [--tags 16 --train-seconds 7200 --score-seconds 86400 --repeats 3]  per-asset model pipeline per step, bundle size (docs/benchmarks.md)
 var mode = args.Length > 0 ? args[0] : "micro";
@@ -71,8 +70,6 @@ switch (mode)
         return await Scenarios.DrainAsync(Int("--revisions", 20_000), subscriber, rest.Contains("--tls"));
     case "footprint":
         return await Scenarios.FootprintAsync(Int("--tags", 1000), Dbl("--hz", 1), Int("--seconds", 600), !rest.Contains("--no-detectors"), Arg(rest, "--flush"));
-    case "skab-stats":
-        return SkabStatistics.Run(Arg(rest, "--data") ?? throw new ArgumentException("--data SKAB_DIR"), Arg(rest, "--variants")?.Split(','), Dbl("--sensitivity", 1), Arg(rest, "--exclude")?.Split(','));
     case "iforest":
         return IsolationForestBench.Run(Arg(rest, "--train") ?? throw new ArgumentException("--train CSV"), Arg(rest, "--test") ?? throw new ArgumentException("--test CSV"),
             Int("--trees", 100), Int("--subsample", 256), Int("--seed", 1), Int("--repeats", 5));

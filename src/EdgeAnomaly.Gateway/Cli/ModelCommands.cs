@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using EdgeAnomaly.Gateway.Evaluation;
 using EdgeAnomaly.Scoring.Bundle;
 using EdgeAnomaly.Scoring.Csv;
 using EdgeAnomaly.Scoring.Evaluation;
@@ -224,7 +225,50 @@ public static class ModelCommands
             }
             return 0;
         });
-        return new Command("evaluate", "Evaluate the anomaly models on a benchmark.") { skab };
+        return new Command("evaluate", "Evaluate the anomaly models, or the per-tag statistics, on a benchmark.") { skab, CreateSkabStatistics() };
+    }
+
+    private static Command CreateSkabStatistics()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "SKAB data folder (valve1/, valve2/, other/).", Required = true };
+        var sets = new Option<string?>("--detectors")
+        {
+            Description = "Comma-separated detector sets: 'default' (as shipped) or detectors joined by '+' (z, robust, iqr, ewma, tod), "
+                + "optionally followed by ' votes2'. Default: " + string.Join(", ", SkabStatisticsEvaluation.DetectorSets),
+        };
+        var sensitivity = new Option<double>("--sensitivity") { Description = "Sensitivity of every tag (default 1).", DefaultValueFactory = _ => 1 };
+        var exclude = new Option<string?>("--exclude") { Description = "Comma-separated sensor columns to leave out (e.g. \"Volume Flow RateRMS\")." };
+        var command = new Command("skab-statistics",
+            "The per-tag statistical detectors on the labelled SKAB files, by detector set: each file one asset, its sensors tags at 1 s; "
+            + "a row is flagged while any tag's statistics condition is active; rows from 400 scored (F1, FAR, MAR, NAB).") { data, sets, sensitivity, exclude };
+        command.SetAction(parse =>
+        {
+            var dir = parse.GetValue(data)!;
+            if (!dir.Exists)
+            {
+                Console.Error.WriteLine($"evaluate: SKAB folder '{dir.FullName}' not found");
+                return 2;
+            }
+            static string[]? List(string? v) => v is { Length: > 0 } ? v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : null;
+            IReadOnlyList<SkabStatisticsResult> results;
+            try
+            {
+                results = SkabStatisticsEvaluation.Run(dir.FullName, List(parse.GetValue(sets)), parse.GetValue(sensitivity), List(parse.GetValue(exclude)));
+            }
+            catch (Exception e) when (e is ArgumentException or DirectoryNotFoundException or CsvFormatException or IOException or FormatException)
+            {
+                Console.Error.WriteLine("evaluate: " + e.Message);
+                return e is ArgumentException ? 2 : 1;
+            }
+            Console.WriteLine($"{"detectors",-28} {"F1",6} {"FAR %",6} {"MAR %",6} {"NAB std",8} {"LowFP",8} {"LowFN",7}  changepoints");
+            foreach (var r in results)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.DetectorSet,-28} {r.F1,6:0.000} {r.FarPercent,6:0.00} {r.MarPercent,6:0.00} {r.NabStandard,8:0.0} {r.NabLowFp,8:0.0} {r.NabLowFn,7:0.0}  {r.ChangepointsDetected}/{r.Changepoints} hit, {r.FalseAlarms} false"));
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static string ToJson(SkabReport r)

@@ -1,5 +1,6 @@
 using EdgeAnomaly.Scoring.Evaluation;
 using EdgeAnomaly.Scoring.Pipeline;
+using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Scoring.Tests.Evaluation;
 

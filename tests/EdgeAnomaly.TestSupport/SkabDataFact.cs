@@ -1,4 +1,6 @@
-namespace EdgeAnomaly.Scoring.Tests.Evaluation;
+using Xunit;
+
+namespace EdgeAnomaly.TestSupport;
 
 /// <summary>
 /// A fact that needs the SKAB data at ../shared/datasets/skab relative to the repository root; skipped, saying
@@ -15,7 +17,7 @@ public sealed class SkabDataFactAttribute : FactAttribute
     }
 }
 
-internal static class SkabData
+public static class SkabData
 {
     public static string? Expected { get; } = Locate();
 
