@@ -102,48 +102,18 @@ public static class SkabStatisticsEvaluation
         var bank = new TagDetectorBank(b.Build(), options, new DataQualityOptions { Enabled = false },
             _ => new TagDetectorOverrides { Sensitivity = sensitivity, MinVotes = minVotes });
         var sink = new ActiveConditions();
-        var sensors = columns.Select(c => Column(table, c, path)).ToArray();
-        var anomaly = Column(table, "anomaly", path);
-        var changepoint = Column(table, "changepoint", path);
-        var truth = new List<long>();
-        var predicted = new List<long>();
-        var previous = false;
+        var sensors = columns.Select(c => SkabEvaluation.IndexOf(table, c, path)).ToArray();
+        var flags = new bool[table.RowCount];
         for (var i = 0; i < table.RowCount; i++)
         {
             var row = table.Row(i);
-            var ts = table.TimesMs[i];
             for (var t = 0; t < sensors.Length; t++)
             {
-                bank.OnReading(new Reading(t, ts, row[sensors[t]]), sink);
+                bank.OnReading(new Reading(t, table.TimesMs[i], row[sensors[t]]), sink);
             }
-            var flagged = sink.Count > 0;
-            if (i >= SkabEvaluation.TrainRows)
-            {
-                pooled.Add(row[anomaly] > 0.5, flagged);
-                if (row[changepoint] > 0.5)
-                {
-                    truth.Add(ts);
-                }
-                if (flagged != previous)
-                {
-                    predicted.Add(ts);
-                }
-            }
-            previous = flagged;
+            flags[i] = sink.Count > 0;
         }
-        nab.AddFile(truth, predicted, SkabEvaluation.NabWindowMs);
-    }
-
-    private static int Column(CsvTable table, string name, string path)
-    {
-        for (var i = 0; i < table.Columns.Count; i++)
-        {
-            if (table.Columns[i] == name)
-            {
-                return i;
-            }
-        }
-        throw new CsvFormatException($"{path}: SKAB column '{name}' not found.");
+        pooled.Add(SkabEvaluation.ScoreFlags(table, path, flags, nab, out _, out _));
     }
 
     /// <summary>Which conditions are active now: "active" is reported on every flagged reading, "cleared" once.</summary>

@@ -149,8 +149,6 @@ public static class SkabEvaluation
     {
         var table = CsvTable.Read(path);
         var sensors = SensorColumns.Select(c => IndexOf(table, c, name)).ToArray();
-        var anomaly = IndexOf(table, "anomaly", name);
-        var changepoint = IndexOf(table, "changepoint", name);
         var rows = table.RowCount;
         var values = new double[sensors.Length];
         string? error = null;
@@ -187,30 +185,48 @@ public static class SkabEvaluation
                     flags[i] = scorer.Last.TimestampMs != long.MinValue && scorer.Last.Anomaly;
                 }
             }
-            var counts = new ConfusionCounts();
-            var truth = new List<long>();
-            var predicted = new List<long>();
-            for (var i = TrainRows; i < rows; i++)
-            {
-                var row = table.Row(i);
-                counts.Add(row[anomaly] > 0.5, flags[i]);
-                if (row[changepoint] > 0.5)
-                {
-                    truth.Add(table.TimesMs[i]);
-                }
-                if (flags[i] != flags[i - 1])
-                {
-                    predicted.Add(table.TimesMs[i]);
-                }
-            }
-            nab[m].AddFile(truth, predicted, NabWindowMs);
-            output[m] = new SkabFileResult(name, Math.Max(0, rows - TrainRows), counts, truth.Count, predicted.Count, scoring?.RegimeCount ?? 0,
+            var counts = ScoreFlags(table, name, flags, nab[m], out var truthCount, out var predictedCount);
+            output[m] = new SkabFileResult(name, Math.Max(0, rows - TrainRows), counts, truthCount, predictedCount, scoring?.RegimeCount ?? 0,
                 scoring?.Threshold ?? double.NaN, error, fallbacks);
         }
         return output;
     }
 
-    private static int IndexOf(CsvTable table, string column, string file)
+    /// <summary>
+    /// The protocol's scoring of one file's per-row flags (any detector): rows from <see cref="TrainRows"/> on against
+    /// the `anomaly` label, and the flag's changes against the `changepoint` rows in <paramref name="nab"/>.
+    /// </summary>
+    public static ConfusionCounts ScoreFlags(CsvTable table, string name, IReadOnlyList<bool> flags, NabScore nab, out int changepoints, out int predictedChanges)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(flags);
+        ArgumentNullException.ThrowIfNull(nab);
+        var anomaly = IndexOf(table, "anomaly", name);
+        var changepoint = IndexOf(table, "changepoint", name);
+        var counts = new ConfusionCounts();
+        var truth = new List<long>();
+        var predicted = new List<long>();
+        for (var i = TrainRows; i < table.RowCount; i++)
+        {
+            var row = table.Row(i);
+            counts.Add(row[anomaly] > 0.5, flags[i]);
+            if (row[changepoint] > 0.5)
+            {
+                truth.Add(table.TimesMs[i]);
+            }
+            if (flags[i] != flags[i - 1])
+            {
+                predicted.Add(table.TimesMs[i]);
+            }
+        }
+        nab.AddFile(truth, predicted, NabWindowMs);
+        changepoints = truth.Count;
+        predictedChanges = predicted.Count;
+        return counts;
+    }
+
+    /// <summary>The index of a SKAB column; a missing one is a <see cref="CsvFormatException"/> naming the file.</summary>
+    public static int IndexOf(CsvTable table, string column, string file)
     {
         for (var i = 0; i < table.Columns.Count; i++)
         {
