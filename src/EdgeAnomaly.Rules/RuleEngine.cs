@@ -183,6 +183,14 @@ public sealed class RuleEngine
     private void Evaluate(Instance inst, long nowMs, IConditionSink sink)
     {
         var rule = inst.Rule;
+        if (!inst.Resumed)
+        {
+            // First evaluation of this instance (after a start or a reload): an open event of its cause means the
+            // rule was active when the previous process or engine stopped; so it is now, and the next reading that
+            // clears it (its clear condition, with hysteresis) closes that event.
+            inst.Resumed = true;
+            inst.Active = sink.IsOpen(inst.Source);
+        }
         if (!inst.Active)
         {
             if (!Ops.Holds(Run(rule.When, inst, nowMs)))
@@ -277,6 +285,9 @@ public sealed class RuleEngine
         public long SustainMs { get; }
 
         public bool Active { get; set; }
+
+        /// <summary>Whether the sink was asked for an open event of this instance's cause yet.</summary>
+        public bool Resumed { get; set; }
 
         public long PendingSinceMs { get; set; } = NotPending;
     }

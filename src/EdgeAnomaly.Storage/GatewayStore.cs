@@ -176,6 +176,7 @@ public sealed partial class GatewayStore : IDisposable
             CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox(event_id);
             CREATE INDEX IF NOT EXISTS outbox_by_eviction ON outbox(severity, seq);
             """);
+        CreateCauseStateSchema();
     }
 
     // ---------------------------------------------------------------- events
@@ -245,6 +246,7 @@ public sealed partial class GatewayStore : IDisposable
                     o[5].Value = now;
                     _insertOutbox.ExecuteNonQuery();
                 }
+                WriteCauseStates(tx, revisions);
                 var syncStart = _time.GetTimestamp();
                 tx.Commit();
                 _commitSync.Record(_time.GetTimestamp() - syncStart);
@@ -507,6 +509,7 @@ public sealed partial class GatewayStore : IDisposable
             _deleteOutbox.Dispose();
             _readOutbox.Dispose();
             _deleteRange.Dispose();
+            _upsertCause?.Dispose();
             _db.Dispose();
         }
     }

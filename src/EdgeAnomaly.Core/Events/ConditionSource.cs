@@ -76,8 +76,14 @@ public readonly record struct ConditionSample(long TimestampMs, double Value, do
 /// Where producers (rules, detectors, data-quality checks) report. Call <see cref="Report"/> with
 /// active = true on every evaluation while the condition holds (after any sustain period), and once
 /// with active = false when it clears; there is no need to report an inactive condition repeatedly.
+/// A producer starts inactive, so when it first evaluates a source it asks <see cref="IsOpen"/> and, if the
+/// cause's event is open (restored after a restart, or raised before a rules reload), starts active instead:
+/// then the first clearing reading closes that event, exactly as without the restart.
 /// </summary>
 public interface IConditionSink
 {
     void Report(ConditionSource source, bool active, in ConditionSample sample);
+
+    /// <summary>True when the cause of <paramref name="source"/> has an open event. Asked once per source, not per reading.</summary>
+    bool IsOpen(ConditionSource source) => false;
 }

@@ -39,6 +39,12 @@ public sealed class EventTracker : IConditionSink
 
     public bool HasPendingRevisions => _pending.Count > 0;
 
+    /// <summary>
+    /// Reports dropped because their reading was already decided before the restart (at or before the cause's
+    /// restored decided-through mark): readings the broker redelivered after a crash.
+    /// </summary>
+    public long SkippedReplays { get; private set; }
+
     /// <summary>Moves the revisions produced since the last call into <paramref name="destination"/>, in order.</summary>
     public int DrainRevisions(List<GatewayEvent> destination)
     {
@@ -51,6 +57,13 @@ public sealed class EventTracker : IConditionSink
     public void Report(ConditionSource source, bool active, in ConditionSample sample)
     {
         var state = source.TrackerState as TrackedCondition ?? Adopt(source);
+        if (sample.TimestampMs <= state.ReplayThroughMs)
+        {
+            // Its effect is in a committed revision already: deciding it again could open a second id for the same
+            // episode. It does not re-confirm an orphan either; a live report (or the grace) settles the event.
+            SkippedReplays++;
+            return;
+        }
         state.LastReportMs = sample.TimestampMs;
         state.Orphaned = false;
         if (active)
@@ -71,16 +84,46 @@ public sealed class EventTracker : IConditionSink
         }
         else if (state.Current is { State: EventState.Open } open)
         {
-            Close(state, open, sample.TimestampMs, open.Explanation);
+            Close(state, open, sample.TimestampMs, open.Explanation, sample.TimestampMs);
         }
+    }
+
+    /// <summary>
+    /// True when the cause of <paramref name="source"/> has an open event (restored after a restart, or opened by an
+    /// earlier producer before a rules reload). A producer asks once, when it first evaluates a source, and treats an
+    /// open event as its own active state, so the first clearing reading closes the event as it would have without
+    /// the restart. Not for the hot path: the first call for a cause looks it up by name.
+    /// </summary>
+    public bool IsOpen(ConditionSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.TrackerState is not TrackedCondition state)
+        {
+            if (!_byCause.ContainsKey((source.Asset, source.Key)))
+            {
+                return false;
+            }
+            state = Adopt(source);
+        }
+        return state.Current is { State: EventState.Open };
     }
 
     /// <summary>
     /// Takes back events that were open when the process stopped, so the condition that raised them can
     /// continue or close them. Those not re-confirmed within the grace period are closed by <see cref="Tick"/>.
     /// </summary>
-    public void Restore(IEnumerable<GatewayEvent> openEvents, long nowMs)
+    public void Restore(IEnumerable<GatewayEvent> openEvents, long nowMs) => Restore([], openEvents, nowMs);
+
+    /// <summary>
+    /// Takes back the open events and, per cause, what the committed revisions decided: reports at or before a
+    /// cause's decided-through mark are skipped (the broker redelivering readings whose events were committed
+    /// before the crash), and a cause's latest closed event is kept so a re-activation inside its cooldown reopens
+    /// the same id, as it would have without the restart.
+    /// </summary>
+    public void Restore(IEnumerable<CauseCheckpoint> causes, IEnumerable<GatewayEvent> openEvents, long nowMs)
     {
+        ArgumentNullException.ThrowIfNull(causes);
+        ArgumentNullException.ThrowIfNull(openEvents);
         foreach (var e in openEvents)
         {
             if (e.State != EventState.Open)
@@ -93,8 +136,26 @@ public sealed class EventTracker : IConditionSink
                 Orphaned = true,
                 OrphanedSinceMs = nowMs,
             };
+            if (_byCause.TryGetValue((e.Asset, e.Source), out var earlier) && earlier.Current is { State: EventState.Open } other)
+            {
+                CountOpen(other.Severity, -1);
+            }
             _byCause[(e.Asset, e.Source)] = state;
             CountOpen(e.Severity, +1);
+        }
+        foreach (var cause in causes)
+        {
+            if (!_byCause.TryGetValue((cause.Asset, cause.Source), out var state))
+            {
+                state = new TrackedCondition(cause.Asset, cause.Source, cause.Latest?.Severity ?? Severity.Info);
+                _byCause[(cause.Asset, cause.Source)] = state;
+            }
+            state.ReplayThroughMs = Math.Max(state.ReplayThroughMs, cause.DecidedThroughMs);
+            // An open latest revision is in openEvents already; a closed one only matters for the cooldown.
+            if (state.Current is null && cause.Latest is { State: EventState.Closed } closed)
+            {
+                state.Current = closed;
+            }
         }
     }
 
@@ -119,7 +180,7 @@ public sealed class EventTracker : IConditionSink
         {
             if (state.Orphaned && nowMs - state.OrphanedSinceMs >= grace && state.Current is { State: EventState.Open } open)
             {
-                Close(state, open, nowMs, open.Explanation + " Closed: the condition was not re-confirmed after a restart or rules reload.");
+                Close(state, open, nowMs, open.Explanation + " Closed: the condition was not re-confirmed after a restart or rules reload.", null);
             }
         }
     }
@@ -160,6 +221,7 @@ public sealed class EventTracker : IConditionSink
             Occurrences = 1,
             Revision = 1,
             UpdatedMs = sample.TimestampMs,
+            DecidedThroughMs = sample.TimestampMs,
         };
         state.Current = e;
         state.Severity = source.Severity;
@@ -176,6 +238,7 @@ public sealed class EventTracker : IConditionSink
             Occurrences = previous.Occurrences + 1,
             Revision = previous.Revision + 1,
             UpdatedMs = sample.TimestampMs,
+            DecidedThroughMs = sample.TimestampMs,
             PeakValue = sample.Score > previous.PeakScore ? sample.Value : previous.PeakValue,
             PeakScore = Math.Max(sample.Score, previous.PeakScore),
         };
@@ -184,7 +247,8 @@ public sealed class EventTracker : IConditionSink
         _pending.Add(e);
     }
 
-    private void Close(TrackedCondition state, GatewayEvent open, long endMs, string explanation)
+    /// <param name="decidedThroughMs">The reading time that cleared it; null for a close by the clock (orphan grace).</param>
+    private void Close(TrackedCondition state, GatewayEvent open, long endMs, string explanation, long? decidedThroughMs)
     {
         var e = open with
         {
@@ -195,6 +259,7 @@ public sealed class EventTracker : IConditionSink
             PeakValue = state.PeakDirty ? state.PeakValue : open.PeakValue,
             PeakScore = state.PeakDirty ? state.PeakScore : open.PeakScore,
             Explanation = explanation,
+            DecidedThroughMs = decidedThroughMs,
         };
         state.PeakDirty = false;
         state.Current = e;
@@ -360,5 +425,8 @@ public sealed class EventTracker : IConditionSink
         public long LastReportMs { get; set; }
         public bool Orphaned { get; set; }
         public long OrphanedSinceMs { get; set; }
+
+        /// <summary>Restored decided-through mark: reports at or before it were decided before the restart.</summary>
+        public long ReplayThroughMs { get; set; } = long.MinValue;
     }
 }

@@ -25,4 +25,11 @@ public sealed record GatewayEvent
     public int Occurrences { get; init; } = 1;
     public int Revision { get; init; } = 1;
     public required long UpdatedMs { get; init; }
+
+    /// <summary>
+    /// Not part of the event's payload: the newest reading timestamp this revision reflects, stored with the
+    /// revision as its cause's decided-through mark (see <see cref="CauseCheckpoint"/>); null when no reading
+    /// decided it (a close after the orphan grace, a revision read back from the store).
+    /// </summary>
+    public long? DecidedThroughMs { get; init; }
 }

@@ -18,6 +18,8 @@ internal sealed class DropoutCheck(ConditionSource source, double limitSeconds, 
     private long _previousTickMs;
     private long _lastSeenMs;
     private double _silenceSeconds;
+    // False until the sink was asked whether this source's cause has an open event (see IConditionSink.IsOpen).
+    private bool _resumed;
 
     public ConditionSource Source { get; } = source;
 
@@ -27,6 +29,7 @@ internal sealed class DropoutCheck(ConditionSource source, double limitSeconds, 
 
     public void OnReading(long timestampMs, IConditionSink sink)
     {
+        Resume(sink);
         _seenSinceTick = true;
         _everSeen = true;
         _lastReadingTs = timestampMs;
@@ -39,6 +42,7 @@ internal sealed class DropoutCheck(ConditionSource source, double limitSeconds, 
 
     public void OnTick(long nowMs, IConditionSink sink)
     {
+        Resume(sink);
         if (!_started)
         {
             _started = true;
@@ -59,6 +63,15 @@ internal sealed class DropoutCheck(ConditionSource source, double limitSeconds, 
             _silenceSeconds = silenceMs / 1000.0;
             var ratio = (double)silenceMs / limitMs;
             sink.Report(Source, true, new ConditionSample(nowMs, _silenceSeconds, AnomalyScore.FromRatio(ratio), LimitSeconds));
+        }
+    }
+
+    private void Resume(IConditionSink sink)
+    {
+        if (!_resumed)
+        {
+            _resumed = true;
+            Active = sink.IsOpen(Source);
         }
     }
 }

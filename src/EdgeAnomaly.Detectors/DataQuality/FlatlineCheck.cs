@@ -13,6 +13,8 @@ internal sealed class FlatlineCheck(ConditionSource source, double epsilon, int 
     private bool _has;
     private double _anchor;
     private long _anchorTs;
+    // False until the sink was asked whether this source's cause has an open event (see IConditionSink.IsOpen).
+    private bool _resumed;
 
     public ConditionSource Source { get; } = source;
 
@@ -22,6 +24,11 @@ internal sealed class FlatlineCheck(ConditionSource source, double epsilon, int 
 
     public void OnSample(long timestampMs, double x, IConditionSink sink)
     {
+        if (!_resumed)
+        {
+            _resumed = true;
+            Active = sink.IsOpen(Source);
+        }
         if (!_has || Math.Abs(x - _anchor) > epsilon)
         {
             if (Active)

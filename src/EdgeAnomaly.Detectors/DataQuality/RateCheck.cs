@@ -16,10 +16,18 @@ internal sealed class RateCheck(ConditionSource source, double expectedIntervalS
 
     public bool Active { get; private set; }
 
+    // False until the sink was asked whether this source's cause has an open event (see IConditionSink.IsOpen).
+    private bool _resumed;
+
     public void OnReading() => Received++;
 
     public void OnWindowEnd(long nowMs, long elapsedMs, bool dropoutActive, IConditionSink sink)
     {
+        if (!_resumed)
+        {
+            _resumed = true;
+            Active = sink.IsOpen(Source);
+        }
         var received = Received;
         Received = 0;
         var expected = elapsedMs / 1000.0 / expectedIntervalSeconds;

@@ -18,6 +18,8 @@ internal sealed class SpikeCheck(ConditionSource source, int window, double thre
     private double _peakValue;
     private double _peakLimit;
     private long _peakTs;
+    // False until the sink was asked whether this source's cause has an open event (see IConditionSink.IsOpen).
+    private bool _resumed;
 
     public ConditionSource Source { get; } = source;
 
@@ -27,6 +29,11 @@ internal sealed class SpikeCheck(ConditionSource source, int window, double thre
 
     public void OnSample(long timestampMs, double x, IConditionSink sink)
     {
+        if (!_resumed)
+        {
+            _resumed = true;
+            Active = sink.IsOpen(Source);
+        }
         if (Active)
         {
             Active = false;

@@ -27,6 +27,8 @@ internal sealed class TagStatistics
     private static StringBuilder? t_describe;
     private double _score;
     private bool _scoreKnown = true;
+    // False until the sink was asked whether this source's cause has an open event (see IConditionSink.IsOpen).
+    private bool _resumed;
 
     public TagStatistics(ConditionSource source, StatisticsOptions options, double sensitivity, int minVotes,
         bool z, bool robust, bool iqr, bool ewma, bool tod, double expectedIntervalSeconds)
@@ -119,6 +121,11 @@ internal sealed class TagStatistics
     /// </summary>
     public void OnSample(long timestampMs, double x, IConditionSink sink)
     {
+        if (!_resumed)
+        {
+            _resumed = true;
+            Active = sink.IsOpen(Source);
+        }
         var votes = 0;
         if (_z is { } z)
         {

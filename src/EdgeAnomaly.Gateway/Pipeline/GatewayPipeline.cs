@@ -85,6 +85,8 @@ public sealed class GatewayPipeline : BackgroundService
     private long _loggedEvictedReadings;
     private long _loggedEvictedEvents;
     private long _lastEvictionLogMs = long.MinValue / 2;
+    private long _loggedSkippedReplays;
+    private long _lastSkippedReplaysLogMs = long.MinValue / 2;
     private Task<bool>? _mqttWait;
     private Task<bool>? _localWait;
     private Task? _tickWait;
@@ -153,8 +155,11 @@ public sealed class GatewayPipeline : BackgroundService
         // Off the host's startup path: ExecuteAsync runs synchronously up to its first await.
         await Task.Yield();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Open events and, per cause, what the committed revisions decided: the producers resume the open ones, and
+        // readings the broker redelivers (already reflected in a committed revision) are not decided twice.
         var open = _store.GetOpenEvents();
-        _tracker.Restore(open, now);
+        var causes = _store.GetCauseCheckpoints();
+        _tracker.Restore(causes, open, now);
         _alarm.Update(_tracker.OpenAlarmCount);
         PipelineLog.Started(_log, open.Count);
 
@@ -400,6 +405,7 @@ public sealed class GatewayPipeline : BackgroundService
         _tracker.Tick(nowMs, _orphanGrace);
         CommitAndAnnounce();
         ReportEvictions(nowMs);
+        ReportSkippedReplays(nowMs);
         NodesSnapshot = [.. _decoder.Nodes];
     }
 
@@ -414,6 +420,18 @@ public sealed class GatewayPipeline : BackgroundService
             _loggedEvictedReadings = readings;
             _loggedEvictedEvents = events;
             _lastEvictionLogMs = nowMs;
+        }
+    }
+
+    /// <summary>Redelivered readings after a restart: one log line per 10 s at most, with the total.</summary>
+    private void ReportSkippedReplays(long nowMs)
+    {
+        var skipped = _tracker.SkippedReplays;
+        if (skipped != _loggedSkippedReplays && nowMs - _lastSkippedReplaysLogMs >= 10_000)
+        {
+            PipelineLog.SkippedReplays(_log, skipped - _loggedSkippedReplays, skipped);
+            _loggedSkippedReplays = skipped;
+            _lastSkippedReplaysLogMs = nowMs;
         }
     }
 
@@ -482,6 +500,10 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning,
         Message = "Disk cap: evicted {Readings} reading rows and {Events} events since the last report (totals {TotalReadings} / {TotalEvents}); readings history goes first")]
     public static partial void Evicted(ILogger logger, long readings, long events, long totalReadings, long totalEvents);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information,
+        Message = "Skipped {Skipped} condition reports already decided before the restart (redelivered readings; total {Total})")]
+    public static partial void SkippedReplays(ILogger logger, long skipped, long total);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Node {Node} is now {State}")]
     public static partial void NodeState(ILogger logger, string node, string state);

@@ -63,6 +63,7 @@ public sealed class AssetScorer
     private readonly double[] _tagContribution;
     private ConditionSource? _openSource;
     private long _stepsSinceDriftCheck;
+    private bool _resumed;
 
     public AssetScorer(AssetModel model, IConditionSink? sink = null, ScorerIdentity? identity = null)
     {
@@ -206,6 +207,11 @@ public sealed class AssetScorer
         }
         var fused = AssetModel.Fuse(_normalised, _model.Weights, _model.WeightSum, _model.Fusion);
         var above = fused > _model.Threshold;
+        if (!_resumed)
+        {
+            _resumed = true;
+            ResumeOpenEvent(end);
+        }
         var change = _eventizer.Observe(end, above);
         switch (change)
         {
@@ -332,6 +338,25 @@ public sealed class AssetScorer
             Detail = () => explanation,
         };
         _sink.Report(_openSource, true, new ConditionSample(_eventizer.EventStartMs, PrimaryValue(_openSource), fused, _model.Threshold));
+    }
+
+    /// <summary>
+    /// First scored step: an anomaly event of this asset still open in the sink (restored after a restart) is
+    /// continued by the eventizer, so it closes by the usual rule instead of waiting for the orphan grace.
+    /// </summary>
+    private void ResumeOpenEvent(long end)
+    {
+        if (_sink is null)
+        {
+            return;
+        }
+        var source = new ConditionSource(AnomalySourceKey, EventKind.Model, Severity.Warning, _identity?.AssetId ?? -1, _model.Asset, [], [], TimeSpan.Zero,
+            "{asset}: model anomaly, score {score} over threshold {threshold}");
+        if (_sink.IsOpen(source))
+        {
+            _eventizer.Resume(end);
+            _openSource = source;
+        }
     }
 
     private void ReportClose()

@@ -97,6 +97,23 @@ public sealed class Eventizer
         return EventChange.None;
     }
 
+    /// <summary>
+    /// Continues an event that was open when the gateway stopped (the sink still holds it open): it stays open while
+    /// steps are above and closes, as any event, once none has been above for longer than the merge gap, counted
+    /// from <paramref name="timestampMs"/> (the first step after the restart).
+    /// </summary>
+    public void Resume(long timestampMs)
+    {
+        if (IsOpen)
+        {
+            return;
+        }
+        IsOpen = true;
+        EventStartMs = timestampMs;
+        LastAboveMs = timestampMs;
+        _candidateStart = long.MinValue;
+    }
+
     /// <summary>Closes an open event whose last step above is more than the merge gap before <paramref name="nowMs"/>.</summary>
     public bool Expire(long nowMs)
     {
