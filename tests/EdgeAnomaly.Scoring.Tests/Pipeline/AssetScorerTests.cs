@@ -85,6 +85,43 @@ public class AssetScorerTests
     }
 
     [Fact]
+    public void ModelEventOpenAtRestart_FreshScorerClosesItWhenTheFaultIsOver()
+    {
+        var registry = new TagRegistry.Builder().AddAsset("pump-1", "pump");
+        foreach (var tag in Synthetic.Tags)
+        {
+            registry.AddTag("pump-1", tag);
+        }
+        var tags = registry.Build();
+        var values = new TagValues(tags.TagCount);
+        var tracker = new EventTracker("gw-1", tags, values);
+        var scorer = new AssetScorer(Model.Value, tracker, new ScorerIdentity(0, [0, 1, 2, 3]));
+        var random = new Random(7);
+        for (var i = 0; i < 1400; i++)
+        {
+            scorer.AddRow(Synthetic.Start + (i * 1000L), Synthetic.Row(i, random, 1200, 1500));
+        }
+        var before = new List<GatewayEvent>();
+        tracker.DrainRevisions(before);
+        var open = Assert.Single(before, e => e.Source == AssetScorer.AnomalySourceKey);
+        Assert.Equal(EventState.Open, open.State);
+
+        // kill -9 in the fault; the restarted gateway scores from scratch after the fault is over.
+        var restarted = new EventTracker("gw-1", tags, values);
+        restarted.Restore([new CauseCheckpoint(open.Asset, open.Source, open.DecidedThroughMs!.Value, open)], [open], Synthetic.Start + 1_400_000);
+        var fresh = new AssetScorer(Model.Value, restarted, new ScorerIdentity(0, [0, 1, 2, 3]));
+        for (var i = 1600; i < 2400; i++)
+        {
+            fresh.AddRow(Synthetic.Start + (i * 1000L), Synthetic.Row(i, random, 1200, 1500));
+        }
+        var after = new List<GatewayEvent>();
+        restarted.DrainRevisions(after);
+        var closed = Assert.Single(after, e => e.Source == AssetScorer.AnomalySourceKey);
+        Assert.Equal((open.Id, EventState.Closed, 2), (closed.Id, closed.State, closed.Revision));
+        Assert.Equal(0, restarted.OpenCount);
+    }
+
+    [Fact]
     public void LiveReadingsPerTag_AndRowReplay_GiveIdenticalSteps()
     {
         var byRow = new List<StepResult>();
