@@ -441,6 +441,8 @@ public sealed class UplinkClient : IAsyncDisposable
         var topics = new UplinkTopics(o.TopicPrefix, o.GatewayId);
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(o.Host, o.Port)
+            // Kernel-tuned socket buffers: MQTTnet locks them at 16 KiB, one window per round trip to the broker (BrokerSocket).
+            .WithStreamProvider(KernelTunedTcp.Instance)
             .WithClientId(o.ClientId)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(true) // the outbox is our session: nothing needs to survive on the broker

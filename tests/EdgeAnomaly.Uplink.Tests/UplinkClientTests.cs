@@ -57,6 +57,25 @@ public sealed class UplinkClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connection_KeepsTheKernelsBufferAutoTuning()
+    {
+        // MQTTnet's own TCP channel sets SO_RCVBUF/SO_SNDBUF to 8 KiB, which locks them at 16 KiB: at most 16 KiB of
+        // events in flight per round trip to the central broker, however far the link reaches.
+        var uplink = new UplinkClient(Options("gw-buffers"), _counters);
+        using var cts = new CancellationTokenSource();
+        var run = uplink.RunAsync(cts.Token);
+        await uplink.WaitConnectedAsync(CancellationToken.None).WaitAsync(Deadline);
+        var defaults = await LoopbackSockets.KernelDefaultsAsync(_broker.Port);
+
+        var (receive, send) = Assert.Single(LoopbackSockets.BuffersOfConnectionsTo(_broker.Port));
+
+        Assert.True(receive >= defaults.ReceiveBuffer && send >= defaults.SendBuffer,
+            $"the uplink socket's buffers are {receive} / {send} bytes (receive / send), below the kernel's auto-tuned start {defaults.ReceiveBuffer} / {defaults.SendBuffer}: fixed and locked");
+        await cts.CancelAsync();
+        await run.WaitAsync(Deadline);
+    }
+
+    [Fact]
     public async Task AbortedConnection_LeavesRetainedOfflineWill_ThenReconnectsAndCountsIt()
     {
         var options = Options("gw-b");

@@ -57,12 +57,14 @@ internal static class Scenarios
 
         var start = Stopwatch.GetTimestamp();
         var end = start + (seconds * Stopwatch.Frequency);
+        // A publish whose PUBACK never comes fails the run instead of holding it.
+        using var publishTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 60));
         var loops = new Task[publishers];
         for (var p = 0; p < publishers; p++)
         {
             var node = nodes[p];
             var window = Math.Max(1, inFlight / publishers);
-            loops[p] = Task.Run(() => PublishUntilAsync(node, qos, window, end));
+            loops[p] = Task.Run(() => PublishUntilAsync(node, qos, window, end, publishTimeout.Token));
         }
         await Task.WhenAll(loops);
         var publishEnd = Stopwatch.GetTimestamp();
@@ -72,15 +74,19 @@ internal static class Scenarios
             sent += node.ReadingsSent;
         }
 
-        // Let the gateway catch up (it reads a backlog from mosquitto if it was slower), or stop growing for 5 s.
+        // Let the gateway catch up (it reads a backlog from mosquitto if it was slower), or stop growing for 5 s, but
+        // never longer than the catch-up deadline: a link that crawls still grows, and the benchmark must end.
         var last = -1L;
         var stableSince = Stopwatch.GetTimestamp();
-        while (Seconds(Stopwatch.GetTimestamp() - stableSince) < 5)
+        var catchUpDeadline = publishEnd + (Math.Max(60, 3 * seconds) * Stopwatch.Frequency);
+        var caughtUpInTime = false;
+        while (Seconds(Stopwatch.GetTimestamp() - stableSince) < 5 && Stopwatch.GetTimestamp() < catchUpDeadline)
         {
             var h = server.Health;
             var now = h.Count > 0 ? h[^1].Readings : 0;
             if (now >= sent)
             {
+                caughtUpInTime = true;
                 break;
             }
             if (now != last)
@@ -109,6 +115,12 @@ internal static class Scenarios
         Console.WriteLine($"gateway_accepted_total: {health[^1].Readings}");
         Console.WriteLine($"gateway_rejected_total: {health[^1].RejectedTotal}");
         Console.WriteLine($"gateway_catch_up_s_after_publish_end: {Seconds(caughtUp - publishEnd):F1}");
+        if (!caughtUpInTime)
+        {
+            var accepted = health.Count > 0 ? health[^1].Readings : 0;
+            Console.WriteLine($"FAILED catch_up: the gateway accepted {accepted} of {sent} published readings (missing {sent - accepted}; "
+                + $"bare subscriber {bare.Readings}) {Seconds(caughtUp - publishEnd):F0} s after publishing stopped");
+        }
         if (inWindow.Count < 2)
         {
             Console.WriteLine("window: fewer than 2 health reports inside the publish window; no rate computed");
@@ -123,20 +135,20 @@ internal static class Scenarios
         Console.WriteLine($"bare_readings_per_s: {bareRate:F0}");
         Console.WriteLine($"gateway_readings_per_s: {gwRate:F0}");
         Console.WriteLine($"ratio_gateway_over_bare: {gwRate / bareRate:F3}");
-        return 0;
+        return caughtUpInTime ? 0 : 1;
     }
 
     /// <summary>
     /// One publisher connection until <paramref name="end"/>: QoS 0 back to back; QoS 1 with a sliding window of
     /// <paramref name="window"/> publishes awaiting PUBACK (a new one starts as soon as any completes).
     /// </summary>
-    private static async Task PublishUntilAsync(BenchNode node, MqttQualityOfServiceLevel qos, int window, long end)
+    private static async Task PublishUntilAsync(BenchNode node, MqttQualityOfServiceLevel qos, int window, long end, CancellationToken timeout)
     {
         if (qos == MqttQualityOfServiceLevel.AtMostOnce)
         {
             while (Stopwatch.GetTimestamp() < end)
             {
-                await node.PublishAsync(node.Next(qos, false, out _, out _));
+                await node.PublishAsync(node.Next(qos, false, out _, out _), timeout);
             }
             return;
         }
@@ -145,7 +157,7 @@ internal static class Scenarios
         {
             while (pending.Count < window)
             {
-                pending.Add(node.PublishAsync(node.Next(qos, false, out _, out _)));
+                pending.Add(node.PublishAsync(node.Next(qos, false, out _, out _), timeout));
             }
             var done = await Task.WhenAny(pending);
             await done;
@@ -348,7 +360,8 @@ internal static class Scenarios
         await WaitAsync(() => gw.Output.Contains("Ingest connected", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the ingest connection", gw);
         await Task.Delay(500); // the SUBSCRIBE follows the CONNACK
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(local.Host, local.Port).WithClientId("bench-flipper").Build());
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(local.Host, local.Port).WithStreamProvider(EdgeAnomaly.Uplink.KernelTunedTcp.Instance)
+            .WithClientId("bench-flipper").WithTimeout(TimeSpan.FromSeconds(30)).Build());
         var messages = (revisions + assets - 1) / assets;
         var lastTs = 0L;
         var fill = Stopwatch.GetTimestamp();

@@ -259,6 +259,8 @@ public sealed class MqttIngestClient : IAsyncDisposable
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(o.Host, o.Port)
+            // Kernel-tuned socket buffers: with MQTTnet's locked 16 KiB a backlog at the broker crawls (BrokerSocket).
+            .WithStreamProvider(KernelTunedTcp.Instance)
             .WithClientId(o.ClientId)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)

@@ -185,6 +185,74 @@ public sealed class MqttIngestClientTests
     }
 
     [Fact]
+    public async Task Client_Socket_KeepsTheKernelsBufferAutoTuning()
+    {
+        // MQTTnet's own TCP channel sets SO_RCVBUF/SO_SNDBUF to 8 KiB, which locks them at 16 KiB: a gateway that fell
+        // behind a QoS 1 flood then received at a few KB/s with every process idle (the ingest benchmark never ended).
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-buffers", TimeProvider.System);
+        var defaults = await LoopbackSockets.KernelDefaultsAsync(broker.Port);
+
+        var (receive, send) = Assert.Single(LoopbackSockets.BuffersOfConnectionsTo(broker.Port));
+
+        Assert.True(receive >= defaults.ReceiveBuffer && send >= defaults.SendBuffer,
+            $"the ingest socket's buffers are {receive} / {send} bytes (receive / send), below the kernel's auto-tuned start {defaults.ReceiveBuffer} / {defaults.SendBuffer}: fixed and locked");
+    }
+
+    [Fact]
+    public async Task Client_LargeQoS1BacklogAtTheBroker_IsDeliveredCompletelyAndInOrder()
+    {
+        // A QoS 1 flood the gateway fell behind on: 20 000 readings messages of 1.4 KB (28 MB) queued in its
+        // persistent session, a consumer that starts late (the socket fills before the first read) and then runs a
+        // little slower than the broker. Must complete, in order, nothing lost; the deadline is generous, not a speed
+        // target. (The benchmark's wedge, a collapsed receive window behind MQTTnet's locked 16 KiB buffer, did not
+        // recur here on the old build: Client_Socket_KeepsTheKernelsBufferAutoTuning is the test that pins its cause.)
+        const int count = 20_000;
+        await using var broker = await MosquittoBroker.StartAsync();
+        await (await GatewayClient.StartAsync(broker, "gw-flood", TimeProvider.System)).DisposeAsync();
+        var filler = new string('x', 1400);
+        await using (var node = await Publisher.ConnectAsync(broker))
+        {
+            var window = new List<Task>(64);
+            for (var i = 0; i < count; i++)
+            {
+                window.Add(node.PublishAsync("ea/v1/nodes/n1/readings", $$"""{"v":1,"seq":{{i}},"pad":"{{filler}}"}""", MqttQualityOfServiceLevel.AtLeastOnce));
+                if (window.Count == 64)
+                {
+                    await Task.WhenAll(window);
+                    window.Clear();
+                }
+            }
+            await Task.WhenAll(window);
+        }
+
+        await using var gw = await GatewayClient.StartAsync(broker, "gw-flood", TimeProvider.System);
+        await Task.Delay(1000);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var next = 0;
+        try
+        {
+            while (next < count)
+            {
+                var m = await gw.Client.Messages.ReadAsync(deadline.Token);
+                var text = Encoding.UTF8.GetString(m.Payload);
+                m.Acknowledge();
+                m.Release();
+                Assert.StartsWith($$"""{"v":1,"seq":{{next}},""", text, StringComparison.Ordinal);
+                next++;
+                if (next % 20 == 0)
+                {
+                    await Task.Delay(1); // a consumer a little slower than the broker, as a pipeline under a flood is
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            Assert.Fail($"only {next} of {count} queued QoS 1 messages arrived within 120 s: the ingest link stalled");
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_NoBroker_KeepsRetryingUntilOneAppears()
     {
         var port = MosquittoBroker.FreeTcpPort();
