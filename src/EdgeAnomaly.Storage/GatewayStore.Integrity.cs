@@ -35,7 +35,7 @@ public sealed partial class GatewayStore
         }
         try
         {
-            if (report.Status == StoreCheckStatus.Recovered && report.MovedTo is { } moved)
+            if (report.Status == StoreCheckStatus.Recovered && report.MovedTo is { } moved && HasBytes(moved))
             {
                 report = store.SalvageFrom(moved, report);
             }
@@ -81,6 +81,10 @@ public sealed partial class GatewayStore
     }
 
     private string? _salvageError;
+
+    /// <summary>A 0-byte file without a -wal holds nothing to read.</summary>
+    private static bool HasBytes(string moved) =>
+        new FileInfo(moved) is { Exists: true, Length: > 0 } || new FileInfo(moved + "-wal") is { Exists: true, Length: > 0 };
 
     private static SqliteConnection OpenDamaged(string path)
     {

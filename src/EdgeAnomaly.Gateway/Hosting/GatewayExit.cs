@@ -37,7 +37,9 @@ public static class GatewayRun
     {
         try
         {
-            await host.RunAsync(ct).ConfigureAwait(false);
+            // Not RunAsync: it disposes the host, and the services are inspected below.
+            await host.StartAsync(ct).ConfigureAwait(false);
+            await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
