@@ -14,6 +14,8 @@ public enum EventKind : byte
     Statistic = 1,
     DataQuality = 2,
     Model = 3,
+    /// <summary>The gateway's own database (the start-up check moved a damaged file aside, docs/storage.md).</summary>
+    Storage = 4,
 }
 
 public enum EventState : byte
@@ -38,6 +40,7 @@ public static class EventNames
         EventKind.Statistic => "statistic",
         EventKind.DataQuality => "data-quality",
         EventKind.Model => "model",
+        EventKind.Storage => "storage",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -62,6 +65,7 @@ public static class EventNames
             case "statistic": kind = EventKind.Statistic; return true;
             case "data-quality": kind = EventKind.DataQuality; return true;
             case "model": kind = EventKind.Model; return true;
+            case "storage": kind = EventKind.Storage; return true;
             default: kind = EventKind.Rule; return false;
         }
     }

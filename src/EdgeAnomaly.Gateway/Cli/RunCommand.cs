@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Gateway.Hosting;
-using Microsoft.Extensions.Hosting;
 
 namespace EdgeAnomaly.Gateway.Cli;
 
@@ -26,11 +25,11 @@ public static class RunCommand
             catch (ConfigException ex)
             {
                 ConfigCommands.PrintErrors(ex);
-                return 2;
+                return GatewayExitCodes.InvalidConfig;
             }
             using var host = GatewayHost.Build(loaded, new GatewayHostOptions());
-            await host.RunAsync(ct).ConfigureAwait(false);
-            return 0;
+            // Non-zero when a component failed: systemd's Restart=on-failure restarts only then.
+            return await GatewayRun.RunAsync(host, ct).ConfigureAwait(false);
         });
         return command;
     }

@@ -17,7 +17,8 @@ public sealed record HealthGauges(
     IReadOnlyList<NodeState> Nodes,
     LocalSourcesHealth? Local = null,
     IReadOnlyList<ModelStatus>? Models = null,
-    RuntimeHealth? Runtime = null);
+    RuntimeHealth? Runtime = null,
+    EdgeAnomaly.Storage.StoreStartupReport? StorageCheck = null);
 
 /// <summary>
 /// The process as the operating system and the .NET runtime see it, and the pipeline's longest phases since the
@@ -94,6 +95,10 @@ public static class HealthJson
             {
                 WriteRuntime(w, r);
             }
+            if (g.StorageCheck is { } check)
+            {
+                WriteStorageCheck(w, check);
+            }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -145,6 +150,30 @@ public static class HealthJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// "storage_check": what the start-up check of the database found (docs/storage.md "Start-up check"); when the
+    /// file was set aside, where it is and what was salvaged from it. Stays until the next start.
+    /// </summary>
+    private static void WriteStorageCheck(Utf8JsonWriter w, EdgeAnomaly.Storage.StoreStartupReport check)
+    {
+        w.WriteStartObject("storage_check");
+        w.WriteString("status", check.StatusText);
+        w.WriteNumber("check_ms", check.CheckMs);
+        if (check.Cause is not null)
+        {
+            w.WriteString("cause", check.Cause);
+            w.WriteString("detail", check.Detail);
+            if (check.MovedTo is not null)
+            {
+                w.WriteString("moved_to", check.MovedTo);
+            }
+            w.WriteNumber("salvaged_events", check.SalvagedEvents);
+            w.WriteNumber("salvaged_revisions", check.SalvagedRevisions);
+            w.WriteNumber("unreadable_rows", check.SkippedRows);
+        }
+        w.WriteEndObject();
     }
 
     /// <summary>"runtime": process memory and GC totals; "pipeline_max_ms": the longest phases since the previous report.</summary>

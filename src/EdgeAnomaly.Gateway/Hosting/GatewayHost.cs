@@ -91,7 +91,9 @@ public static class GatewayHost
         services.AddSingleton(sp => new EventTracker(config.Gateway.Id, registry, values));
         services.AddSingleton(sp =>
         {
-            var store = new GatewayStore(config.Store, counters, options.Time);
+            // The daemon's store is opened through the start-up check (damaged file moved aside, salvaged, reported).
+            var store = StoreStartup.Open(config.Store, config.Gateway.Id, counters, options.Time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Storage"));
             store.RegisterTags(registry);
             return store;
         });

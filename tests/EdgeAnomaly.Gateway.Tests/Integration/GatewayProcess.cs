@@ -62,6 +62,28 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The exit code once the process has exited by itself (or was stopped), else null.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
+    /// <summary>Waits until the process exits by itself; false if it is still running after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        if (_process is not { } p)
+        {
+            return true;
+        }
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, exactly like a power cut for the process.</summary>
     public async Task KillAsync()
     {
