@@ -226,6 +226,19 @@ sys.exit(0 if h.get("ts", 0) > since + 1500 and h.get("backlog") == 0 and h.get(
   return 1
 }
 
+wait_connected() { # until a health report of the running process shows both broker connections up (30 s)
+  local deadline=$(( $(now_ms) + 30000 )) h
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    h=$(last_health)
+    [ -n "$h" ] && "$py" -c '
+import json, sys
+h = json.loads(sys.argv[1]); started = int(sys.argv[2])
+sys.exit(0 if h.get("ts", 0) - 1000 * h.get("uptime_s", 0) >= started - 1500 and h.get("uplink_connected") and h.get("ingest_connected") else 1)' "$h" "$gw_started" && return 0
+    supervise 0.3
+  done
+  say "warning: the gateway did not report both connections up within 30 s"
+}
+
 # --- the publisher ---
 pub_pause() { # [quiet]: until the publisher stands still
   echo "${1:-}" >"$ctl/pause.tmp"; mv "$ctl/pause.tmp" "$ctl/pause"
@@ -243,6 +256,8 @@ mosquitto_sub -h 127.0.0.1 -p "$central_port" -q 1 -c -i fi-central-capture -v \
 sub_pid=$!
 central_sync || abort "the central capture did not receive a marker"
 gw_start
+# Its first subscription creates the gateway's persistent session: readings before it would go to nobody.
+wait_connected
 "$py" tests/fault-injection/publisher.py --port "$local_port" --prefix "$prefix" --assets "$assets" --seed "$seed" \
   --truth "$work/truth.log" --control "$ctl" >"$work/publisher.log" 2>&1 &
 pub_pid=$!
@@ -251,25 +266,27 @@ grep -q "/events/" "$capture" || { supervise 10; grep -q "/events/" "$capture" |
 
 # --- faults ---
 kill_local() {
+  wait_connected
   local t0; pub_pause; supervise 1; t0=$(now_ms)
   kill -9 "$local_pid"; wait "$local_pid" 2>/dev/null; supervise "$(rand 2 4)"
   start_local; fault local_kill "$t0"; pub_resume; supervise 3
 }
 kill_central() {
-  central_sync || abort "central capture out of sync before a central kill"
+  wait_connected; central_sync || abort "central capture out of sync before a central kill"
   local t0; t0=$(now_ms)
   kill -9 "$central_pid"; wait "$central_pid" 2>/dev/null; supervise "$(rand 1 3)"
   start_central; fault central_kill "$t0"; supervise 4
   central_sync || abort "central capture did not reconnect after a central kill"
 }
 central_outage() {
-  central_sync || abort "central capture out of sync before the outage"
+  wait_connected; central_sync || abort "central capture out of sync before the outage"
   local t0; t0=$(now_ms)
   stop_pid "$central_pid"; supervise 20
   start_central; fault central_outage "$t0"; supervise 5
   central_sync || abort "central capture did not reconnect after the outage"
 }
 rules_edit() { # kind content
+  wait_connected
   local t0; t0=$(now_ms)
   printf '%s' "$2" >"$work/rules.yaml"; supervise 5
   printf '%s' "$rules_ok" >"$work/rules.yaml"; supervise 4

@@ -23,15 +23,19 @@ from collections import defaultdict
 THRESHOLD = 5.0
 
 
-def load_truth(lines):
-    """{asset: [(start_ts, last_high_ts, closed_in_truth)]} from the published readings (duplicates of a ts are ignored)."""
+def load_truth(lines, published_at=None):
+    """{asset: [(start_ts, last_high_ts, closed_in_truth)]} from the published readings (duplicates of a ts are ignored).
+    Lines are "asset ts value [acked_wall_ms]"; with published_at (a dict) the wall time of each episode's first
+    reading is kept there, keyed (asset, start_ts), to say which fault an episode was lost in."""
     per_asset = defaultdict(dict)
     for line in lines:
         parts = line.split()
-        if len(parts) != 3:
+        if len(parts) not in (3, 4):
             continue
         asset, ts, value = parts[0], int(parts[1]), float(parts[2])
         per_asset[asset].setdefault(ts, value)
+        if published_at is not None and len(parts) == 4:
+            published_at.setdefault((asset, ts), int(parts[3]))
     episodes = {}
     for asset, readings in per_asset.items():
         runs, start, last = [], None, None
@@ -67,7 +71,7 @@ def load_capture(lines, rule_source):
             continue
         if "storage" in str(doc.get("kind", "")) or "storage" in str(doc.get("source", "")):
             storage.append(doc)
-        if doc.get("source") != rule_source or "id" not in doc:
+        if doc.get("source") not in (rule_source, "rule:" + rule_source) or "id" not in doc:
             continue
         e = events.setdefault(doc["id"], {"asset": doc.get("asset"), "start_ms": doc.get("start_ms"),
                                           "max_rev": 0, "state": None, "copies": 0})
@@ -193,9 +197,30 @@ def judge_exits(exit_lines):
     return total, killed, zero, nonzero
 
 
+def attribute(lost, episodes, published_at, fault_lines, exit_lines):
+    """{phase: count}: the fault during (or up to 5 s after) which each lost episode was published, else the
+    latest gateway kill -9 within 10 s before it, else 'none'."""
+    windows = []
+    for line in fault_lines:
+        parts = line.split()
+        if len(parts) >= 3:
+            windows.append((parts[0], int(parts[1]), int(parts[2]) + 5000))
+    kills = sorted(int(p[0]) for p in (l.split() for l in exit_lines) if len(p) >= 4 and p[3] == "kill9")
+    phases = defaultdict(int)
+    for asset, i in lost:
+        at = published_at.get((asset, episodes[asset][i][0]))
+        phase = "unknown"
+        if at is not None:
+            phase = next((k for k, t0, t1 in windows if t0 <= at <= t1), None) or \
+                ("gateway_kill" if any(0 <= at - k <= 10000 for k in kills) else "none")
+        phases[phase] += 1
+    return phases
+
+
 def run(args):
+    published_at = {}
     with open(args.truth) as f:
-        episodes = load_truth(f)
+        episodes = load_truth(f, published_at)
     with open(args.capture, errors="replace") as f:
         events, health, storage = load_capture(f, args.rule)
     result = account(episodes, events)
@@ -207,7 +232,12 @@ def run(args):
         starts = ", ".join(f"{x} start {events[x]['start_ms']}" for x in ids)
         print(f"duplicated: {asset} episode {i} ({episodes[asset][i][0]}): {len(ids)} ids: {starts}")
     if result["lost"]:
-        failures.append(f"{len(result['lost'])} episode(s) have no event at central")
+        where = ""
+        if args.faults and args.exits:
+            with open(args.faults) as f1, open(args.exits) as f2:
+                phases = attribute(result["lost"], episodes, published_at, list(f1), list(f2))
+            where = " (published during: " + ", ".join(f"{k}={n}" for k, n in sorted(phases.items(), key=lambda x: -x[1])) + ")"
+        failures.append(f"{len(result['lost'])} episode(s) have no event at central{where}")
     if result["duplicated"]:
         failures.append(f"{result['duplicated']} extra event id(s): episodes re-detected under a new id")
     if result["spurious"]:
@@ -298,6 +328,12 @@ def self_test():
     judged = judge_faults(["central_kill 4000 4500", "central_kill 3000 3500", "disk_full 4000 4500"], health, [])
     assert [ok for *_, ok, _ in judged] == [True, False, False], judged
     assert key_match({"storage": {"disk_full": True}}, "disk_full") and not key_match({"disk_full": False}, "disk_full")
+    # Attribution: the wall time of an episode's first reading names the fault window it fell in.
+    at = {}
+    eps = load_truth(["b1 100 0 10", "b1 200 7 20000", "b1 300 0 20001", "b1 400 7 50000", "b1 500 0 50001",
+                      "b1 600 8 90000", "b1 700 0 90001"], at)
+    phases = attribute([("b1", 0), ("b1", 1), ("b1", 2)], eps, at, ["rules_typo 19000 21000"], ["45000 1 137 kill9"])
+    assert dict(phases) == {"rules_typo": 1, "gateway_kill": 1, "none": 1}, phases
     print("checker self-test: ok (lost=1 duplicated_ids=1 detected; spurious, unclosed, exit codes, health evidence)")
     return 0
 

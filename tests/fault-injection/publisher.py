@@ -4,7 +4,7 @@
 Publishes batches of readings of one tag per asset to the local broker with `mosquitto_pub -q 1`, one process per
 batch, retried until it exits 0 (the broker acknowledged it; a retry after a lost PUBACK is a QoS 1 duplicate, which
 the contract allows). Values are episodes above the rule's threshold separated by zeros, drawn from --seed; event
-time advances by --step-ms per reading. Every acknowledged reading is appended to --truth ("asset ts value"), from
+time advances by --step-ms per reading. Every acknowledged reading is appended to --truth ("asset ts value acked_wall_ms"), from
 which the checker derives the episodes, so the ground truth is what was really published.
 
 Control files in --control (written by tests/fault-injection.sh):
@@ -95,14 +95,15 @@ def main():
                 for k, value in enumerate(values):
                     t = ts + k * args.step_ms
                     readings.append({"asset": asset, "tag": args.tag, "value": value, "ts": t})
-                    lines.append(f"{asset} {t} {value}\n")
+                    lines.append(f"{asset} {t} {value}")
             ts += max(len(v) for v in values_per_asset) * args.step_ms
             # Never ahead of the gateway's clock (future_timestamp); the start is hours back, so this rarely waits.
             while ts > int(time.time() * 1000) - 1000:
                 time.sleep(0.05)
             retries += publish(args, json.dumps({"v": 1, "readings": readings}, separators=(",", ":")))
             batches += 1
-            truth.writelines(lines)
+            acked = int(time.time() * 1000)
+            truth.writelines(f"{line} {acked}\n" for line in lines)
 
         while True:
             if os.path.exists(ctl("stop")):
