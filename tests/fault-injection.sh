@@ -166,15 +166,30 @@ gw_start() {
   "$gateway_bin" run --config "$cfg" >>"$work/gateway.log" 2>&1 &
   gw_pid=$!; gw_started=$(now_ms)
 }
-gw_alive() { [ -n "$gw_pid" ] && [ -e "/proc/$gw_pid" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$gw_pid/stat" 2>/dev/null; }
+gw_alive() { # running: its /proc entry is readable and it is not a zombie (a zombie leader with live threads counts as running)
+  local stat threads
+  [ -n "$gw_pid" ] || return 1
+  stat=$(cat "/proc/$gw_pid/stat" 2>/dev/null) || return 1
+  case "$stat" in
+    *") Z "*) threads=$(awk '/^Threads:/ {print $2}' "/proc/$gw_pid/status" 2>/dev/null); [ "${threads:-1}" -gt 1 ] ;;
+    *) return 0 ;;
+  esac
+}
 gw_reap() { # how (kill9 | term | none): waits for the exit and records it
   local rc; wait "$gw_pid" 2>/dev/null; rc=$?
   echo "$(now_ms) $gw_pid $rc $1" >>"$exits"; gw_pid=
   last_rc=$rc
 }
-gw_kill9() { kill -9 "$gw_pid" 2>/dev/null; gw_reap kill9; }
+gw_kill9() {
+  [ -n "$gw_pid" ] || return 0
+  if ! gw_alive; then gw_reap none; say "gateway had exited by itself with code $last_rc"; return; fi
+  kill -9 "$gw_pid" 2>/dev/null; gw_reap kill9
+}
 gw_term() { # SIGTERM, 30 s to stop
-  local i; kill -TERM "$gw_pid" 2>/dev/null
+  local i
+  [ -n "$gw_pid" ] || return 0
+  if ! gw_alive; then gw_reap none; say "gateway had exited by itself with code $last_rc"; return; fi
+  kill -TERM "$gw_pid" 2>/dev/null
   for i in $(seq 300); do gw_alive || break; sleep 0.1; done
   gw_alive && { kill -9 "$gw_pid"; harness_failures+=("the gateway did not stop within 30 s of SIGTERM"); gw_reap kill9; return; }
   gw_reap term
@@ -213,19 +228,17 @@ central_sync() { # a marker through the central broker: the subscriber is connec
   done
 }
 last_health() { grep "^$prefix/v1/gateways/$gw_id/health " "$capture" | tail -1 | cut -d' ' -f2-; }
-wait_quiet() { # seconds: until a fresh health report of the running process shows no backlog and no open event
-  local deadline=$(( $(now_ms) + $1 * 1000 )) since=$(now_ms) h
+wait_quiet() { # seconds: until the running gateway has taken everything queued for it and sent every event
+  # Health of one process (same start time) over 3 s: both connections up, no backlog, no open event, and its
+  # "messages" counter still (the broker has nothing left queued for its session: it delivers at once).
+  local deadline=$(( $(now_ms) + $1 * 1000 ))
   while [ "$(now_ms)" -lt "$deadline" ]; do
     supervise 0.5
-    h=$(last_health)
-    [ -n "$h" ] && "$py" -c '
-import json, sys
-h = json.loads(sys.argv[1]); since = int(sys.argv[2])
-sys.exit(0 if h.get("ts", 0) > since + 1500 and h.get("backlog") == 0 and h.get("events_open") == 0 else 1)' "$h" "$since" && return 0
+    "$py" tests/fault-injection/checker.py --drained "$capture" --health-topic "$prefix/v1/gateways/$gw_id/health" \
+      --since "$gw_started" && return 0
   done
   return 1
 }
-
 wait_connected() { # until a health report of the running process shows both broker connections up (30 s)
   local deadline=$(( $(now_ms) + 30000 )) h
   while [ "$(now_ms)" -lt "$deadline" ]; do

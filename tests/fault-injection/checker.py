@@ -217,6 +217,25 @@ def attribute(lost, episodes, published_at, fault_lines, exit_lines):
     return phases
 
 
+def drained(health, since_ms, quiet_ms=3000):
+    """True when the latest reports of one process started after since_ms show both connections up, no backlog, no
+    open event, and the same "messages" count for quiet_ms: it has taken all the broker had queued and sent all."""
+    if not health:
+        return False
+    last = health[-1]
+    start = last.get("ts", 0) - 1000 * last.get("uptime_s", 0)
+    if start < since_ms - 1500:
+        return False
+    ok = lambda h: h.get("uplink_connected") and h.get("ingest_connected") and h.get("backlog") == 0 \
+        and h.get("events_open") == 0 and h.get("messages") == last.get("messages")
+    for h in reversed(health):
+        if abs(h.get("ts", 0) - 1000 * h.get("uptime_s", 0) - start) > 1500 or not ok(h):
+            return False
+        if last.get("ts", 0) - h.get("ts", 0) >= quiet_ms:
+            return True
+    return False
+
+
 def run(args):
     published_at = {}
     with open(args.truth) as f:
@@ -328,6 +347,12 @@ def self_test():
     judged = judge_faults(["central_kill 4000 4500", "central_kill 3000 3500", "disk_full 4000 4500"], health, [])
     assert [ok for *_, ok, _ in judged] == [True, False, False], judged
     assert key_match({"storage": {"disk_full": True}}, "disk_full") and not key_match({"disk_full": False}, "disk_full")
+    # Drained: one process, 3 s of reports with nothing moving; a restart or moving counter is not drained.
+    hs = [{"ts": 10_000 + 1000 * k, "uptime_s": 5 + k, "uplink_connected": True, "ingest_connected": True,
+           "backlog": 0, "events_open": 0, "messages": 40 if k < 2 else 50} for k in range(6)]
+    assert drained(hs, 0) and not drained(hs[:5], 0) and not drained(hs, 9000)
+    assert not drained(hs[:3] + [dict(hs[3], uptime_s=0)], 0)
+    assert not drained(hs[:-1] + [dict(hs[-1], backlog=3)], 0)
     # Attribution: the wall time of an episode's first reading names the fault window it fell in.
     at = {}
     eps = load_truth(["b1 100 0 10", "b1 200 7 20000", "b1 300 0 20001", "b1 400 7 50000", "b1 500 0 50001",
@@ -341,6 +366,9 @@ def self_test():
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--self-test", action="store_true")
+    p.add_argument("--drained", metavar="CAPTURE", help="exit 0 when the gateway has drained (see drained())")
+    p.add_argument("--health-topic")
+    p.add_argument("--since", type=int, default=0)
     p.add_argument("--truth")
     p.add_argument("--capture")
     p.add_argument("--rule", default="x-high")
@@ -353,6 +381,17 @@ def main():
     args = p.parse_args()
     if args.self_test:
         return self_test()
+    if args.drained:
+        with open(args.drained, errors="replace") as f:
+            health = []
+            for line in f:
+                topic, _, payload = line.rstrip("\n").partition(" ")
+                if topic == args.health_topic:
+                    try:
+                        health.append(json.loads(payload))
+                    except ValueError:
+                        pass
+        return 0 if drained(health, args.since) else 1
     if not args.truth or not args.capture:
         p.error("--truth and --capture are required (or --self-test)")
     return run(args)
