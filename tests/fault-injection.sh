@@ -161,7 +161,7 @@ harness_failures=()
 : >"$exits"; : >"$faults"
 
 # --- the gateway, supervised like systemd with Restart=always (every exit is recorded with its code) ---
-gw_started=0; unexpected_streak=0; operator_resets=0
+gw_started=0; unexpected_streak=0; operator_resets=0; last_corruption=
 gw_start() {
   "$gateway_bin" run --config "$cfg" >>"$work/gateway.log" 2>&1 &
   gw_pid=$!; gw_started=$(now_ms)
@@ -208,6 +208,7 @@ supervise() { # seconds: wait, restarting the gateway after an exit nobody asked
         operator_resets=$((operator_resets + 1)); unexpected_streak=0
         say "gateway failed 6 times in a row: moving the database aside as an operator would"
         for f in "$db" "$db-wal" "$db-shm"; do [ -e "$f" ] && mv "$f" "$f.operator-moved-$operator_resets"; done
+        echo "operator_db_reset ${last_corruption:-$gw_started} $(now_ms)" >>"$faults"
       fi
       sleep 1; gw_start
     fi
@@ -322,6 +323,7 @@ corrupt_db() {
   local t0 size; t0=$(now_ms)
   size=$(stat -c %s "$db" 2>/dev/null || echo 0)
   [ "$size" -gt 65536 ] || { say "database too small to corrupt ($size bytes)"; gw_start; pub_resume; return; }
+  last_corruption=$t0
   dd if=/dev/urandom of="$db" bs=4096 count=2 seek=$(( size / 2 / 4096 )) conv=notrunc status=none
   say "corrupted 8 KiB in the middle of the $size-byte database"
   gw_start; pub_resume; supervise 10

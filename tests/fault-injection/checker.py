@@ -198,21 +198,25 @@ def judge_exits(exit_lines):
 
 
 def attribute(lost, episodes, published_at, fault_lines, exit_lines):
-    """{phase: count}: the fault during (or up to 5 s after) which each lost episode was published, else the
-    latest gateway kill -9 within 10 s before it, else 'none'."""
+    """{phase: count}: the fault during (or up to 5 s after) which each lost episode was published (a database the
+    harness had to move aside first), else an exit of the gateway within 10 s before it (gateway_exit: by itself,
+    gateway_kill: kill -9), else 'none'."""
     windows = []
     for line in fault_lines:
         parts = line.split()
         if len(parts) >= 3:
             windows.append((parts[0], int(parts[1]), int(parts[2]) + 5000))
-    kills = sorted(int(p[0]) for p in (l.split() for l in exit_lines) if len(p) >= 4 and p[3] == "kill9")
+    windows.sort(key=lambda w: w[0] != "operator_db_reset")
+    exits = [(int(p[0]), p[3]) for p in (l.split() for l in exit_lines) if len(p) >= 4 and p[3] in ("kill9", "none")]
     phases = defaultdict(int)
     for asset, i in lost:
         at = published_at.get((asset, episodes[asset][i][0]))
         phase = "unknown"
         if at is not None:
-            phase = next((k for k, t0, t1 in windows if t0 <= at <= t1), None) or \
-                ("gateway_kill" if any(0 <= at - k <= 10000 for k in kills) else "none")
+            phase = next((k for k, t0, t1 in windows if t0 <= at <= t1), None)
+            if phase is None:
+                recent = [how for t, how in exits if 0 <= at - t <= 10000]
+                phase = "gateway_exit" if "none" in recent else "gateway_kill" if recent else "none"
         phases[phase] += 1
     return phases
 
@@ -359,6 +363,9 @@ def self_test():
                       "b1 600 8 90000", "b1 700 0 90001"], at)
     phases = attribute([("b1", 0), ("b1", 1), ("b1", 2)], eps, at, ["rules_typo 19000 21000"], ["45000 1 137 kill9"])
     assert dict(phases) == {"rules_typo": 1, "gateway_kill": 1, "none": 1}, phases
+    phases = attribute([("b1", 0), ("b1", 1), ("b1", 2)], eps, at, ["rules_typo 19000 21000", "operator_db_reset 15000 30000"],
+                       ["45000 1 137 kill9", "85000 2 0 none"])
+    assert dict(phases) == {"operator_db_reset": 1, "gateway_kill": 1, "gateway_exit": 1}, phases
     print("checker self-test: ok (lost=1 duplicated_ids=1 detected; spurious, unclosed, exit codes, health evidence)")
     return 0
 
