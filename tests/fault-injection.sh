@@ -59,6 +59,7 @@ stop_pid() { # pid: SIGTERM, then SIGKILL after 10 s
 cleanup() {
   rm -f "$ctl/pause"; touch "$ctl/stop"
   stop_pid "$pub_pid"; stop_pid "$gw_pid"; stop_pid "$sub_pid"; stop_pid "$central_pid"; stop_pid "$local_pid"
+  if [ "$mounted" = 1 ] && [ "$keep" = 1 ]; then cp -a "$data" "$work/data.kept" 2>/dev/null || true; fi
   if [ "$mounted" = 1 ]; then umount "$data" 2>/dev/null || umount -l "$data" 2>/dev/null || true; fi
   if [ "$keep" = 1 ]; then echo "fault-injection: files kept in $work" >&2; else rm -rf "$work"; fi
 }
@@ -161,7 +162,7 @@ harness_failures=()
 : >"$exits"; : >"$faults"
 
 # --- the gateway, supervised like systemd with Restart=always (every exit is recorded with its code) ---
-gw_started=0; unexpected_streak=0; operator_resets=0; last_corruption=
+gw_started=0; operator_resets=0; last_corruption=; exits_since_corruption=0
 gw_start() {
   "$gateway_bin" run --config "$cfg" >>"$work/gateway.log" 2>&1 &
   gw_pid=$!; gw_started=$(now_ms)
@@ -182,17 +183,31 @@ gw_reap() { # how (kill9 | term | none): waits for the exit and records it
 }
 gw_kill9() {
   [ -n "$gw_pid" ] || return 0
-  if ! gw_alive; then gw_reap none; say "gateway had exited by itself with code $last_rc"; return; fi
+  if ! gw_alive; then gw_reap none; say "gateway had exited by itself with code $last_rc"; after_unexpected_exit; return; fi
   kill -9 "$gw_pid" 2>/dev/null; gw_reap kill9
 }
 gw_term() { # SIGTERM, 30 s to stop
   local i
   [ -n "$gw_pid" ] || return 0
-  if ! gw_alive; then gw_reap none; say "gateway had exited by itself with code $last_rc"; return; fi
+  if ! gw_alive; then gw_reap none; say "gateway had exited by itself with code $last_rc"; after_unexpected_exit; return; fi
   kill -TERM "$gw_pid" 2>/dev/null
   for i in $(seq 300); do gw_alive || break; sleep 0.1; done
   gw_alive && { kill -9 "$gw_pid"; harness_failures+=("the gateway did not stop within 30 s of SIGTERM"); gw_reap kill9; return; }
   gw_reap term
+}
+after_unexpected_exit() {
+  # Failing again and again on a damaged database: after 3 such exits do what an operator would (move the
+  # database aside) so the run goes on, and count it as a failure.
+  if [ -n "$last_corruption" ]; then
+    exits_since_corruption=$((exits_since_corruption + 1))
+    if [ "$exits_since_corruption" -ge 3 ]; then
+      operator_resets=$((operator_resets + 1))
+      say "gateway failed 3 times since the corruption: moving the database aside as an operator would"
+      for f in "$db" "$db-wal" "$db-shm"; do [ -e "$f" ] && mv "$f" "$f.operator-moved-$operator_resets"; done
+      echo "operator_db_reset $last_corruption $(now_ms)" >>"$faults"
+      last_corruption=
+    fi
+  fi
 }
 supervise() { # seconds: wait, restarting the gateway after an exit nobody asked for (1 s later, as RestartSec=1)
   local whole=${1%%.*} tenths=0
@@ -202,14 +217,7 @@ supervise() { # seconds: wait, restarting the gateway after an exit nobody asked
     if [ -n "$gw_pid" ] && ! gw_alive; then
       gw_reap none
       say "gateway exited by itself with code $last_rc"
-      if [ $(( $(now_ms) - gw_started )) -lt 15000 ]; then unexpected_streak=$((unexpected_streak + 1)); else unexpected_streak=1; fi
-      if [ "$unexpected_streak" -ge 6 ] && [ ! -e "$data/ballast" ]; then
-        # It cannot get going by itself: do what an operator would (move the database aside), count it as a failure.
-        operator_resets=$((operator_resets + 1)); unexpected_streak=0
-        say "gateway failed 6 times in a row: moving the database aside as an operator would"
-        for f in "$db" "$db-wal" "$db-shm"; do [ -e "$f" ] && mv "$f" "$f.operator-moved-$operator_resets"; done
-        echo "operator_db_reset ${last_corruption:-$gw_started} $(now_ms)" >>"$faults"
-      fi
+      after_unexpected_exit
       sleep 1; gw_start
     fi
     sleep 0.2
@@ -320,12 +328,23 @@ corrupt_db() {
   wait_quiet 60 || say "warning: backlog or open events not at 0 before the corruption"
   gw_term
   [ "$last_rc" = 0 ] || say "gateway exited with $last_rc on SIGTERM"
-  local t0 size; t0=$(now_ms)
+  local t0 size offset; t0=$(now_ms)
   size=$(stat -c %s "$db" 2>/dev/null || echo 0)
   [ "$size" -gt 65536 ] || { say "database too small to corrupt ($size bytes)"; gw_start; pub_resume; return; }
-  last_corruption=$t0
-  dd if=/dev/urandom of="$db" bs=4096 count=2 seek=$(( size / 2 / 4096 )) conv=notrunc status=none
-  say "corrupted 8 KiB in the middle of the $size-byte database"
+  last_corruption=$t0; exits_since_corruption=0
+  # 8 KiB of random bytes from the start of the b-tree page (table or index, not a free page) nearest the middle of
+  # the file: damage that a start-up check can find, not bytes in a page nobody reads.
+  offset=$("$py" - "$db" <<'EOF' 2>/dev/null
+import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+size, count = c.execute("PRAGMA page_size").fetchone()[0], c.execute("PRAGMA page_count").fetchone()[0]
+pages = [r[0] for r in c.execute("SELECT pageno FROM dbstat WHERE pagetype IN ('leaf', 'internal')")]
+print((min(pages, key=lambda n: abs(n - count // 2)) - 1) * size if pages else size * (count // 2))
+EOF
+)
+  [ -n "$offset" ] || offset=$(( size / 2 / 4096 * 4096 ))
+  dd if=/dev/urandom of="$db" bs=8192 count=1 seek="$offset" oflag=seek_bytes conv=notrunc status=none
+  say "corrupted 8 KiB at byte $offset of the $size-byte database"
   gw_start; pub_resume; supervise 10
   fault db_corrupt "$t0"
 }
