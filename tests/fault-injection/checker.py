@@ -198,7 +198,7 @@ def judge_exits(exit_lines):
 
 
 def attribute(lost, episodes, published_at, fault_lines, exit_lines):
-    """{phase: count}: the fault during (or up to 5 s after) which each lost episode was published (a database the
+    """{phase: count}: the latest fault during (or up to 5 s after) which each lost episode was published (a database the
     harness had to move aside first), else an exit of the gateway within 10 s before it (gateway_exit: by itself,
     gateway_kill: kill -9), else 'none'."""
     windows = []
@@ -206,7 +206,8 @@ def attribute(lost, episodes, published_at, fault_lines, exit_lines):
         parts = line.split()
         if len(parts) >= 3:
             windows.append((parts[0], int(parts[1]), int(parts[2]) + 5000))
-    windows.sort(key=lambda w: w[0] != "operator_db_reset")
+    # A database the harness moved aside explains everything in it; otherwise the latest fault that began first.
+    windows.sort(key=lambda w: (w[0] != "operator_db_reset", -w[1]))
     exits = [(int(p[0]), p[3]) for p in (l.split() for l in exit_lines) if len(p) >= 4 and p[3] in ("kill9", "none")]
     phases = defaultdict(int)
     for asset, i in lost:
@@ -366,6 +367,8 @@ def self_test():
     phases = attribute([("b1", 0), ("b1", 1), ("b1", 2)], eps, at, ["rules_typo 19000 21000", "operator_db_reset 15000 30000"],
                        ["45000 1 137 kill9", "85000 2 0 none"])
     assert dict(phases) == {"operator_db_reset": 1, "gateway_kill": 1, "gateway_exit": 1}, phases
+    phases = attribute([("b1", 0)], eps, at, ["rules_syntax 10000 19000", "rules_typo 19500 25000"], [])
+    assert dict(phases) == {"rules_typo": 1}, phases   # 20000 is in both (the first + 5 s): the later one
     print("checker self-test: ok (lost=1 duplicated_ids=1 detected; spurious, unclosed, exit codes, health evidence)")
     return 0
 
