@@ -162,7 +162,7 @@ harness_failures=()
 : >"$exits"; : >"$faults"
 
 # --- the gateway, supervised like systemd with Restart=always (every exit is recorded with its code) ---
-gw_started=0; operator_resets=0; last_corruption=; exits_since_corruption=0
+gw_started=0; last_rc=0; operator_resets=0; last_corruption=; exits_since_corruption=0
 gw_start() {
   "$gateway_bin" run --config "$cfg" >>"$work/gateway.log" 2>&1 &
   gw_pid=$!; gw_started=$(now_ms)
