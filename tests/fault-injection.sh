@@ -227,13 +227,16 @@ supervise() { # seconds: wait, restarting the gateway after an exit nobody asked
 # --- central capture: a persistent QoS 1 session started first and kept across broker kills ---
 sync_n=0
 central_sync() { # a marker through the central broker: the subscriber is connected and has written all before it
+  # Published again every 2 s until seen: before the subscriber's first subscription a marker goes to nobody.
   sync_n=$((sync_n + 1))
-  local deadline=$(( $(now_ms) + 30000 ))
-  until mosquitto_pub -h 127.0.0.1 -p "$central_port" -q 1 -t "fi-sync/$sync_n" -m "$sync_n" 2>/dev/null; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1; sleep 0.2
-  done
+  local deadline=$(( $(now_ms) + 30000 )) next=0
   until grep -q "^fi-sync/$sync_n " "$capture"; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1; supervise 0.2
+    [ "$(now_ms)" -lt "$deadline" ] || return 1
+    if [ "$(now_ms)" -ge "$next" ]; then
+      mosquitto_pub -h 127.0.0.1 -p "$central_port" -q 1 -t "fi-sync/$sync_n" -m "$sync_n" 2>/dev/null
+      next=$(( $(now_ms) + 2000 ))
+    fi
+    supervise 0.2
   done
 }
 last_health() { grep "^$prefix/v1/gateways/$gw_id/health " "$capture" | tail -1 | cut -d' ' -f2-; }
