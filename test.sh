@@ -9,6 +9,7 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_pkgs+
 command -v mosquitto_sub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
 command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 command -v mbpoll >/dev/null 2>&1 || need_pkgs+=(mbpoll)
+command -v sqlite3 >/dev/null 2>&1 || need_pkgs+=(sqlite3)   # tests/fault-injection.sh: integrity_check
 /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || need_pkgs+=(python3-pymodbus)
 # pymodbus' RTU server needs pyserial-asyncio (only a Recommends of python3-pymodbus).
 /usr/bin/python3 -c 'import serial_asyncio' >/dev/null 2>&1 || need_pkgs+=(python3-serial python3-serial-asyncio)
@@ -57,6 +58,15 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'
   }
   check "systemd unit exposure <= 2.0" unit_exposure
+fi
+# Fault injection (docs/fault-injection.md): real brokers and gateway, kill -9s and other faults, episode accounting.
+# EA_FAULT_KILLS raises the kill count; its summary line is shown whether it passes or not.
+if { command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } && command -v mosquitto_sub >/dev/null 2>&1; then
+  check "fault injection: ${EA_FAULT_KILLS:-50} gateway kill -9s, broker kills, central outage, disk full, corrupt page, bad rules" \
+    tests/fault-injection.sh --kills "${EA_FAULT_KILLS:-50}"
+  grep '^fault-injection:' "$results/check.log" | tail -1
+else
+  echo "check skipped: fault injection (mosquitto / mosquitto-clients not installed; run as root to install them)"
 fi
 if [ "${CI:-}" = "true" ] || [ "${EA_TEST_PUBLISH:-}" = "1" ]; then
   check "publish.sh: trimmed linux-arm64 and linux-x64 tarballs, 0 trim warnings" ./publish.sh
