@@ -17,7 +17,9 @@ public sealed record HealthGauges(
     IReadOnlyList<NodeState> Nodes,
     LocalSourcesHealth? Local = null,
     IReadOnlyList<ModelStatus>? Models = null,
-    RuntimeHealth? Runtime = null);
+    RuntimeHealth? Runtime = null,
+    bool DiskFull = false,
+    int HeldRevisions = 0);
 
 /// <summary>
 /// The process as the operating system and the .NET runtime see it, and the pipeline's longest phases since the
@@ -62,6 +64,10 @@ public static class HealthJson
             w.WriteNumber("backlog", g.Backlog);
             w.WriteNumber("evicted_readings", c.EvictedReadings);
             w.WriteNumber("evicted_events", c.EvictedEvents);
+            w.WriteBoolean("disk_full", g.DiskFull);
+            w.WriteNumber("events_held", g.HeldRevisions);
+            w.WriteNumber("readings_dropped_disk_full", c.ReadingsDroppedDiskFull);
+            w.WriteNumber("disk_write_failures", c.DiskWriteFailures);
             w.WriteNumber("reconnects", c.UplinkReconnects);
             w.WriteNumber("sequence_gaps", c.SequenceGaps);
             w.WriteNumber("sequence_resets", c.SequenceResets);
