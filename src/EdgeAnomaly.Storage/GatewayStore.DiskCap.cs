@@ -72,6 +72,28 @@ public sealed partial class GatewayStore
     }
 
     /// <summary>
+    /// Opening a WAL file creates its -shm index (32 KiB), which a full file system refuses, and the open would fail.
+    /// With no -shm left from before and almost no space, the connection keeps the index in its own memory instead
+    /// (exclusive locking: other processes, e.g. the CLI, cannot read the file until the gateway restarts with space).
+    /// Called before the first access to the file.
+    /// </summary>
+    private void UseHeapWalIndexIfNoRoom()
+    {
+        if (File.Exists(_options.Path + "-shm") || AvailableDiskBytes() >= EventFloorBytes)
+        {
+            return;
+        }
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "PRAGMA locking_mode=EXCLUSIVE";
+        cmd.ExecuteNonQuery();
+        _diskFull = true;
+        OpenedExclusive = true;
+    }
+
+    /// <summary>True when the file was opened with its WAL index in memory because the disk was full (see docs/storage.md).</summary>
+    public bool OpenedExclusive { get; private set; }
+
+    /// <summary>
     /// min(configured cap, files + free space - reserve); <paramref name="limitedBySpace"/> says which one it is.
     /// Also sets the WAL budget in force. Caller holds the lock.
     /// </summary>

@@ -93,9 +93,14 @@ public sealed partial class GatewayStore : IDisposable
         _db.Open();
         try
         {
-            // auto_vacuum and page_size only take effect before the first table exists, i.e. at creation.
-            Exec($"PRAGMA page_size={NewFilePageSize}");
-            Exec("PRAGMA auto_vacuum=INCREMENTAL");
+            UseHeapWalIndexIfNoRoom();
+            // auto_vacuum and page_size only take effect before the first table exists, i.e. at creation. Not issued on
+            // an existing file: setting auto_vacuum writes the header, which fails on a full disk.
+            if (ScalarLong("SELECT count(*) FROM sqlite_master") == 0)
+            {
+                Exec($"PRAGMA page_size={NewFilePageSize}");
+                Exec("PRAGMA auto_vacuum=INCREMENTAL");
+            }
             Exec("PRAGMA journal_mode=WAL");
             Exec("PRAGMA busy_timeout=5000");
             Exec("PRAGMA synchronous=NORMAL");
