@@ -8,7 +8,7 @@ namespace EdgeAnomaly.Storage;
 /// <summary>Readings history: per-tag in-memory buffers written as one compact block row per tag.</summary>
 public sealed partial class GatewayStore
 {
-    private readonly record struct PendingBlock(long DbTagId, long FirstTs, long LastTs, int Count, byte[] Data);
+    private readonly record struct PendingBlock(int TagIndex, long DbTagId, long FirstTs, long LastTs, int Count, byte[] Data);
 
     /// <summary>First size of a tag's buffer: a minute of a 1 Hz tag fits without growing.</summary>
     private const int InitialTagBuffer = 64;
@@ -39,22 +39,12 @@ public sealed partial class GatewayStore
         }
         var capacity = _options.ReadingsBlockCapacity;
         var ids = new long[registry.TagCount];
+        Array.Fill(ids, UnregisteredTag);
         lock (_gate)
         {
             ThrowIfDisposed();
-            using var tx = _db.BeginTransaction();
-            using var insert = _db.CreateCommand();
-            insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO tags(asset, name) VALUES($a, $n) ON CONFLICT(asset, name) DO UPDATE SET name=excluded.name RETURNING id";
-            var a = insert.Parameters.Add(new SqliteParameter { ParameterName = "$a" });
-            var n = insert.Parameters.Add(new SqliteParameter { ParameterName = "$n" });
-            foreach (var tag in registry.Tags)
-            {
-                a.Value = tag.Asset;
-                n.Value = tag.Name;
-                ids[tag.Id] = Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            tx.Commit();
+            _registeredTags = registry;
+            RegisterMissingTags(ids);
         }
         _capacity = capacity;
         _dbTagIds = ids;
@@ -62,6 +52,76 @@ public sealed partial class GatewayStore
         _bufCount = new int[registry.TagCount];
         _flushCursor = 0;
         _encodeScratch = new byte[ReadingBlockCodec.MaxEncodedLength(capacity)];
+    }
+
+    /// <summary>A tag with no database id yet: its row could not be written (full disk); retried at every flush.</summary>
+    private const long UnregisteredTag = -1;
+
+    private TagRegistry? _registeredTags;
+
+    /// <summary>
+    /// Fills in the database ids of tags that have none: existing rows are only read (a restart on a full disk writes
+    /// nothing here), missing ones inserted. On a full disk the rest stay <see cref="UnregisteredTag"/>. Caller holds
+    /// the lock. Returns false when some tag is still unregistered.
+    /// </summary>
+    private bool RegisterMissingTags(long[] ids)
+    {
+        if (_registeredTags is not { } registry)
+        {
+            return true;
+        }
+        using (var find = _db.CreateCommand())
+        {
+            find.CommandText = "SELECT id FROM tags WHERE asset=$a AND name=$n";
+            var fa = find.Parameters.Add(new SqliteParameter { ParameterName = "$a" });
+            var fn = find.Parameters.Add(new SqliteParameter { ParameterName = "$n" });
+            foreach (var tag in registry.Tags)
+            {
+                if (ids[tag.Id] == UnregisteredTag)
+                {
+                    fa.Value = tag.Asset;
+                    fn.Value = tag.Name;
+                    if (find.ExecuteScalar() is long id)
+                    {
+                        ids[tag.Id] = id;
+                    }
+                }
+            }
+        }
+        if (Array.IndexOf(ids, UnregisteredTag) < 0)
+        {
+            return true;
+        }
+        try
+        {
+            using var tx = _db.BeginTransaction();
+            using var insert = _db.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO tags(asset, name) VALUES($a, $n) RETURNING id";
+            var a = insert.Parameters.Add(new SqliteParameter { ParameterName = "$a" });
+            var n = insert.Parameters.Add(new SqliteParameter { ParameterName = "$n" });
+            var inserted = new List<(int Tag, long Id)>();
+            foreach (var tag in registry.Tags)
+            {
+                if (ids[tag.Id] == UnregisteredTag)
+                {
+                    a.Value = tag.Asset;
+                    n.Value = tag.Name;
+                    inserted.Add((tag.Id, Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)));
+                }
+            }
+            tx.Commit();
+            foreach (var (tag, id) in inserted)
+            {
+                ids[tag] = id;
+            }
+            return true;
+        }
+        catch (SqliteException ex) when (IsDiskFull(ex))
+        {
+            DiskWriteFailed();
+            return false;
+        }
     }
 
     /// <summary>Readings buffered and not yet written.</summary>
@@ -188,7 +248,7 @@ public sealed partial class GatewayStore
         var written = _blocks.Count;
         if (written > 0)
         {
-            WriteBlocks();
+            written = WriteBlocks();
         }
         return written;
     }
@@ -224,61 +284,115 @@ public sealed partial class GatewayStore
             first = Math.Min(first, t);
             last = Math.Max(last, t);
         }
-        _blocks.Add(new PendingBlock(_dbTagIds[id], first, last, count, _encodeScratch.AsSpan(0, len).ToArray()));
+        _blocks.Add(new PendingBlock(id, _dbTagIds[id], first, last, count, _encodeScratch.AsSpan(0, len).ToArray()));
         _bufCount[id] = 0;
     }
 
-    private void WriteBlocks()
+    /// <summary>
+    /// Writes the encoded blocks in bounded transactions; returns the blocks written. A chunk that finds no room (only
+    /// unsent events left to evict, or the free space is gone) or fails for lack of space is dropped and its readings
+    /// counted (<see cref="Core.Diagnostics.GatewayCounters.ReadingsDroppedDiskFull"/>): a full disk costs readings
+    /// history, never the pipeline.
+    /// </summary>
+    private int WriteBlocks()
     {
+        var written = 0;
         lock (_gate)
         {
             ThrowIfDisposed();
+            if (Array.IndexOf(_dbTagIds, UnregisteredTag) >= 0)
+            {
+                RegisterMissingTags(_dbTagIds);
+            }
             // Bounded transactions keep each one's WAL well inside the WAL budget.
             var start = 0;
             while (start < _blocks.Count)
             {
                 long bytes = 0;
                 var end = start;
-                while (end < _blocks.Count && (end == start || bytes + _blocks[end].Data.Length + 64 <= _walBudget / 4))
+                while (end < _blocks.Count && (end == start || bytes + _blocks[end].Data.Length + 64 <= WalBudgetBytes / 4))
                 {
                     bytes += _blocks[end].Data.Length + 64;
                     end++;
                 }
-                EnsureRoom(bytes, end - start);
-                using (var tx = _db.BeginTransaction())
+                try
                 {
-                    _insertBlock.Transaction = tx;
-                    try
+                    if (!EnsureRoom(bytes, end - start, forEvents: false))
                     {
-                        var p = _insertBlock.Parameters;
-                        var span = _maxBlockSpanMs;
-                        for (var i = start; i < end; i++)
-                        {
-                            var b = _blocks[i];
-                            span = Math.Max(span, SaturatingSpan(b.FirstTs, b.LastTs));
-                            p[0].Value = b.DbTagId;
-                            p[1].Value = b.FirstTs;
-                            p[2].Value = b.LastTs;
-                            p[3].Value = b.Count;
-                            p[4].Value = b.Data;
-                            _insertBlock.ExecuteNonQuery();
-                        }
-                        if (span > _maxBlockSpanMs)
-                        {
-                            SaveMaxBlockSpan(tx, span);
-                        }
-                        tx.Commit();
-                        _maxBlockSpanMs = span;
+                        DropBlocks(start, end);
                     }
-                    finally
+                    else
                     {
-                        _insertBlock.Transaction = null;
+                        written += InsertBlocks(start, end);
                     }
+                }
+                catch (SqliteException ex) when (IsDiskFull(ex))
+                {
+                    DiskWriteFailed();
+                    DropBlocks(start, end);
                 }
                 start = end;
             }
         }
         _blocks.Clear();
+        return written;
+    }
+
+    private void DropBlocks(int start, int end)
+    {
+        long readings = 0;
+        for (var i = start; i < end; i++)
+        {
+            readings += _blocks[i].Count;
+        }
+        _counters.AddReadingsDroppedDiskFull(readings);
+    }
+
+    /// <summary>One transaction; blocks of a tag whose row could not be written yet are dropped (counted). Returns blocks written.</summary>
+    private int InsertBlocks(int start, int end)
+    {
+        var written = 0;
+        long unregistered = 0;
+        using var tx = _db.BeginTransaction();
+        _insertBlock.Transaction = tx;
+        try
+        {
+            var p = _insertBlock.Parameters;
+            var span = _maxBlockSpanMs;
+            for (var i = start; i < end; i++)
+            {
+                var b = _blocks[i];
+                if (b.DbTagId == UnregisteredTag)
+                {
+                    b = b with { DbTagId = _dbTagIds[b.TagIndex] };
+                    if (b.DbTagId == UnregisteredTag)
+                    {
+                        unregistered += b.Count;
+                        continue;
+                    }
+                }
+                span = Math.Max(span, SaturatingSpan(b.FirstTs, b.LastTs));
+                p[0].Value = b.DbTagId;
+                p[1].Value = b.FirstTs;
+                p[2].Value = b.LastTs;
+                p[3].Value = b.Count;
+                p[4].Value = b.Data;
+                _insertBlock.ExecuteNonQuery();
+                written++;
+            }
+            if (span > _maxBlockSpanMs)
+            {
+                SaveMaxBlockSpan(tx, span);
+            }
+            tx.Commit();
+            _maxBlockSpanMs = span;
+        }
+        finally
+        {
+            _insertBlock.Transaction = null;
+        }
+        _counters.AddReadingsDroppedDiskFull(unregistered);
+        return written;
     }
 
     /// <summary>Decoded readings of one tag with timestamps in [fromMs, toMs], oldest first (written blocks only).</summary>
@@ -365,17 +479,25 @@ public sealed partial class GatewayStore
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "DELETE FROM blocks WHERE id IN (SELECT id FROM blocks ORDER BY id LIMIT 256) AND last_ts < $cutoff";
             cmd.Parameters.AddWithValue("$cutoff", cutoffMs);
-            int n;
-            do
+            try
             {
-                EnsureDeleteWal(256);
-                n = cmd.ExecuteNonQuery();
-                total += n;
+                int n;
+                do
+                {
+                    EnsureDeleteWal(256);
+                    n = cmd.ExecuteNonQuery();
+                    total += n;
+                }
+                while (n > 0);
+                if (total > 0)
+                {
+                    Vacuum();
+                }
             }
-            while (n > 0);
-            if (total > 0)
+            catch (SqliteException ex) when (IsDiskFull(ex))
             {
-                Vacuum();
+                // Retention is tried again at the next flush past its interval; what was deleted stays deleted.
+                DiskWriteFailed();
             }
         }
         return total;

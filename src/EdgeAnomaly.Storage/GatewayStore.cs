@@ -93,9 +93,14 @@ public sealed partial class GatewayStore : IDisposable
         _db.Open();
         try
         {
-            // auto_vacuum and page_size only take effect before the first table exists, i.e. at creation.
-            Exec($"PRAGMA page_size={NewFilePageSize}");
-            Exec("PRAGMA auto_vacuum=INCREMENTAL");
+            UseHeapWalIndexIfNoRoom();
+            // auto_vacuum and page_size only take effect before the first table exists, i.e. at creation. Not issued on
+            // an existing file: setting auto_vacuum writes the header, which fails on a full disk.
+            if (ScalarLong("SELECT count(*) FROM sqlite_master") == 0)
+            {
+                Exec($"PRAGMA page_size={NewFilePageSize}");
+                Exec("PRAGMA auto_vacuum=INCREMENTAL");
+            }
             Exec("PRAGMA journal_mode=WAL");
             Exec("PRAGMA busy_timeout=5000");
             Exec("PRAGMA synchronous=NORMAL");
@@ -206,59 +211,81 @@ public sealed partial class GatewayStore : IDisposable
         {
             _commitLockWait.Record(_time.GetTimestamp() - waitStart);
             ThrowIfDisposed();
-            EnsureRoom(bytes, revisions.Count * 2);
-            Exec("PRAGMA synchronous=FULL");
-            try
+            for (var attempt = 0; ; attempt++)
             {
-                using var tx = _db.BeginTransaction();
-                _upsertEvent.Transaction = tx;
-                _insertOutbox.Transaction = tx;
-                inserted = 0;
-                for (var i = 0; i < revisions.Count; i++)
+                try
                 {
-                    var e = revisions[i];
-                    var p = _upsertEvent.Parameters;
-                    p[0].Value = e.Id;
-                    p[1].Value = e.Asset;
-                    p[2].Value = (int)e.Kind;
-                    p[3].Value = (int)e.Severity;
-                    p[4].Value = (int)e.State;
-                    p[5].Value = e.StartMs;
-                    p[6].Value = e.EndMs is { } end ? end : DBNull.Value;
-                    p[7].Value = e.Revision;
-                    p[8].Value = payloads[i];
-                    p[9].Value = e.UpdatedMs;
-                    if (_upsertEvent.ExecuteNonQuery() == 0)
-                    {
-                        // This revision (or a newer one) is already stored: a re-detection after a crash, when the
-                        // broker redelivered readings whose events had been committed. Sending it again could
-                        // put a different payload on the wire under the same (id, rev); it is skipped instead.
-                        continue;
-                    }
-                    inserted++;
-
-                    var o = _insertOutbox.Parameters;
-                    o[0].Value = e.Id;
-                    o[1].Value = e.Revision;
-                    o[2].Value = e.Asset;
-                    o[3].Value = (int)e.Severity;
-                    o[4].Value = payloads[i];
-                    o[5].Value = now;
-                    _insertOutbox.ExecuteNonQuery();
+                    EnsureRoom(bytes, revisions.Count * 2, forEvents: true);
+                    inserted = WriteRevisions(revisions, payloads, now);
+                    break;
                 }
-                WriteCauseStates(tx, revisions);
-                var syncStart = _time.GetTimestamp();
-                tx.Commit();
-                _commitSync.Record(_time.GetTimestamp() - syncStart);
-            }
-            finally
-            {
-                _upsertEvent.Transaction = null;
-                _insertOutbox.Transaction = null;
-                Exec("PRAGMA synchronous=NORMAL");
+                catch (Microsoft.Data.Sqlite.SqliteException ex) when (IsDiskFull(ex))
+                {
+                    // Nothing of this transaction is stored. Free space (WAL, readings, delivered events) and retry.
+                    if (!FreeSpaceAfterFailure(attempt, bytes))
+                    {
+                        throw new StoreFullException($"no disk space for {revisions.Count} event revisions: {ex.Message}", ex);
+                    }
+                }
             }
             Interlocked.Add(ref _pending, inserted);
         }
+    }
+
+    /// <summary>The event transaction itself (synchronous=FULL). Returns the revisions inserted. Caller holds the lock.</summary>
+    private int WriteRevisions(IReadOnlyList<GatewayEvent> revisions, byte[][] payloads, long now)
+    {
+        var inserted = 0;
+        Exec("PRAGMA synchronous=FULL");
+        try
+        {
+            using var tx = _db.BeginTransaction();
+            _upsertEvent.Transaction = tx;
+            _insertOutbox.Transaction = tx;
+            for (var i = 0; i < revisions.Count; i++)
+            {
+                var e = revisions[i];
+                var p = _upsertEvent.Parameters;
+                p[0].Value = e.Id;
+                p[1].Value = e.Asset;
+                p[2].Value = (int)e.Kind;
+                p[3].Value = (int)e.Severity;
+                p[4].Value = (int)e.State;
+                p[5].Value = e.StartMs;
+                p[6].Value = e.EndMs is { } end ? end : DBNull.Value;
+                p[7].Value = e.Revision;
+                p[8].Value = payloads[i];
+                p[9].Value = e.UpdatedMs;
+                if (_upsertEvent.ExecuteNonQuery() == 0)
+                {
+                    // This revision (or a newer one) is already stored: a re-detection after a crash, when the
+                    // broker redelivered readings whose events had been committed. Sending it again could
+                    // put a different payload on the wire under the same (id, rev); it is skipped instead.
+                    continue;
+                }
+                inserted++;
+
+                var o = _insertOutbox.Parameters;
+                o[0].Value = e.Id;
+                o[1].Value = e.Revision;
+                o[2].Value = e.Asset;
+                o[3].Value = (int)e.Severity;
+                o[4].Value = payloads[i];
+                o[5].Value = now;
+                _insertOutbox.ExecuteNonQuery();
+            }
+            WriteCauseStates(tx, revisions);
+            var syncStart = _time.GetTimestamp();
+            tx.Commit();
+            _commitSync.Record(_time.GetTimestamp() - syncStart);
+        }
+        finally
+        {
+            _upsertEvent.Transaction = null;
+            _insertOutbox.Transaction = null;
+            Exec("PRAGMA synchronous=NORMAL");
+        }
+        return inserted;
     }
 
     private readonly PeakDuration _commitLockWait = new();
@@ -312,25 +339,31 @@ public sealed partial class GatewayStore : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            EnsureDeleteWal(seqs.Length * 2);
-            using (var tx = _db.BeginTransaction())
-            {
-                _deleteOutbox.Transaction = tx;
-                try
-                {
-                    foreach (var seq in seqs)
-                    {
-                        _deleteOutbox.Parameters[0].Value = seq;
-                        removed += _deleteOutbox.ExecuteNonQuery();
-                    }
-                    tx.Commit();
-                }
-                finally
-                {
-                    _deleteOutbox.Transaction = null;
-                }
-            }
+            var rows = seqs.ToArray();
+            removed = DeleteWithDiskFullRetry(() => DeleteOutboxRows(rows), failed: 0);
             Acknowledged(removed);
+        }
+        return removed;
+    }
+
+    private int DeleteOutboxRows(long[] seqs)
+    {
+        EnsureDeleteWal(seqs.Length * 2);
+        var removed = 0;
+        using var tx = _db.BeginTransaction();
+        _deleteOutbox.Transaction = tx;
+        try
+        {
+            foreach (var seq in seqs)
+            {
+                _deleteOutbox.Parameters[0].Value = seq;
+                removed += _deleteOutbox.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        finally
+        {
+            _deleteOutbox.Transaction = null;
         }
         return removed;
     }
@@ -361,11 +394,15 @@ public sealed partial class GatewayStore : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            // The range may hold fewer rows (evicted ones); its width bounds the WAL estimate from above.
-            EnsureDeleteWal((int)Math.Min(1_000_000, (lastSeq - firstSeq + 1) * 2));
-            _deleteRange.Parameters[0].Value = firstSeq;
-            _deleteRange.Parameters[1].Value = lastSeq;
-            removed = _deleteRange.ExecuteNonQuery();
+            // On a full disk the rows stay (sent again later, consumers deduplicate) rather than failing the forwarder.
+            removed = DeleteWithDiskFullRetry(() =>
+            {
+                // The range may hold fewer rows (evicted ones); its width bounds the WAL estimate from above.
+                EnsureDeleteWal((int)Math.Min(1_000_000, (lastSeq - firstSeq + 1) * 2));
+                _deleteRange.Parameters[0].Value = firstSeq;
+                _deleteRange.Parameters[1].Value = lastSeq;
+                return _deleteRange.ExecuteNonQuery();
+            }, failed: 0);
             Acknowledged(removed);
         }
         return removed;

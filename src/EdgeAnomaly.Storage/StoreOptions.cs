@@ -11,6 +11,13 @@ public sealed class StoreOptions
     /// <summary>Upper bound for the main file plus the -wal file (the -shm index is not counted, see docs/storage.md).</summary>
     public long MaxDiskBytes { get; set; } = 1024 * MiB;
 
+    /// <summary>
+    /// Free space on the file system that the readings history never takes (the effective cap is
+    /// min(<see cref="MaxDiskBytes"/>, current files + free space - this)). Event commits may use it, down to a small
+    /// floor, so an event can still be written on a disk that other data has filled. Default 16 MiB.
+    /// </summary>
+    public long FreeSpaceReserveBytes { get; set; } = 16 * MiB;
+
     /// <summary>Reading blocks whose newest reading is older than this are deleted.</summary>
     public TimeSpan ReadingsMaxAge { get; set; } = TimeSpan.FromDays(7);
 
@@ -43,6 +50,10 @@ public sealed class StoreOptions
         if (MaxDiskBytes < MiB)
         {
             yield return "Store:MaxDiskBytes must be >= 1 MiB";
+        }
+        if (FreeSpaceReserveBytes is < 0 or > 1024L * 1024 * MiB)
+        {
+            yield return "Store:FreeSpaceReserveBytes must be between 0 and 1 TiB";
         }
         if (ReadingsMaxAge < TimeSpan.FromMinutes(1))
         {

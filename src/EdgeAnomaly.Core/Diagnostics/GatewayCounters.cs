@@ -17,6 +17,8 @@ public sealed class GatewayCounters
     private long _evictedEvents;
     private long _sequenceGaps;
     private long _sequenceResets;
+    private long _readingsDroppedDiskFull;
+    private long _diskWriteFailures;
 
     public long ReadingsAccepted => Interlocked.Read(ref _readingsAccepted);
     public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
@@ -28,6 +30,12 @@ public sealed class GatewayCounters
     public long EvictedEvents => Interlocked.Read(ref _evictedEvents);
     public long SequenceGaps => Interlocked.Read(ref _sequenceGaps);
     public long SequenceResets => Interlocked.Read(ref _sequenceResets);
+
+    /// <summary>Readings not written to the history because the disk (not the cap) had no room, or only unsent events were left to evict.</summary>
+    public long ReadingsDroppedDiskFull => Interlocked.Read(ref _readingsDroppedDiskFull);
+
+    /// <summary>Store writes (readings flushes, event commits, acknowledgements, checkpoints) that failed for lack of disk space.</summary>
+    public long DiskWriteFailures => Interlocked.Read(ref _diskWriteFailures);
 
     public long RejectedTotal
     {
@@ -55,4 +63,6 @@ public sealed class GatewayCounters
     public void AddEvictedEvents(long n) => Interlocked.Add(ref _evictedEvents, n);
     public void AddSequenceGap(long missing) => Interlocked.Add(ref _sequenceGaps, missing);
     public void AddSequenceReset() => Interlocked.Increment(ref _sequenceResets);
+    public void AddReadingsDroppedDiskFull(long n) => Interlocked.Add(ref _readingsDroppedDiskFull, n);
+    public void AddDiskWriteFailure() => Interlocked.Increment(ref _diskWriteFailures);
 }

@@ -18,7 +18,9 @@ public sealed record HealthGauges(
     LocalSourcesHealth? Local = null,
     IReadOnlyList<ModelStatus>? Models = null,
     RuntimeHealth? Runtime = null,
-    EdgeAnomaly.Storage.StoreStartupReport? StorageCheck = null);
+    EdgeAnomaly.Storage.StoreStartupReport? StorageCheck = null,
+    bool DiskFull = false,
+    int HeldRevisions = 0);
 
 /// <summary>
 /// The process as the operating system and the .NET runtime see it, and the pipeline's longest phases since the
@@ -63,6 +65,10 @@ public static class HealthJson
             w.WriteNumber("backlog", g.Backlog);
             w.WriteNumber("evicted_readings", c.EvictedReadings);
             w.WriteNumber("evicted_events", c.EvictedEvents);
+            w.WriteBoolean("disk_full", g.DiskFull);
+            w.WriteNumber("events_held", g.HeldRevisions);
+            w.WriteNumber("readings_dropped_disk_full", c.ReadingsDroppedDiskFull);
+            w.WriteNumber("disk_write_failures", c.DiskWriteFailures);
             w.WriteNumber("reconnects", c.UplinkReconnects);
             w.WriteNumber("sequence_gaps", c.SequenceGaps);
             w.WriteNumber("sequence_resets", c.SequenceResets);

@@ -87,6 +87,14 @@ public sealed class GatewayPipeline : BackgroundService
     private long _lastEvictionLogMs = long.MinValue / 2;
     private long _loggedSkippedReplays;
     private long _lastSkippedReplaysLogMs = long.MinValue / 2;
+    private long _loggedDroppedReadings;
+    private bool _loggedDiskFull;
+
+    // Revisions the store could not write (disk full), oldest first: not announced, retried every tick (see
+    // CommitAndAnnounce). More than this many means the disk has been full for very long: the gateway stops (non-zero)
+    // rather than hold events it cannot make durable without bound.
+    private const int MaxHeldRevisions = 100_000;
+    private readonly List<GatewayEvent> _held = [];
     private Task<bool>? _mqttWait;
     private Task<bool>? _localWait;
     private Task? _tickWait;
@@ -149,6 +157,9 @@ public sealed class GatewayPipeline : BackgroundService
 
     /// <summary>Open events as of the last commit (read from another thread).</summary>
     public int OpenEvents { get; private set; }
+
+    /// <summary>Event revisions detected but not yet written because the disk is full (read from another thread).</summary>
+    public int HeldRevisions { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -228,9 +239,15 @@ public sealed class GatewayPipeline : BackgroundService
             {
                 ProcessLocal(batch);
             }
-            CommitAndAnnounce();
+            CommitAndAnnounce(retryHeld: true);
             _store.FlushReadings();
             PipelineLog.Stopped(_log, MessagesProcessed);
+        }
+        if (_held.Count > 0)
+        {
+            // Never a quiet loss: the stop fails (non-zero exit) and says what could not be written.
+            PipelineLog.HeldAtStop(_log, _held.Count);
+            throw new StoreFullException($"{_held.Count} event revisions could not be written before the stop (disk full)");
         }
     }
 
@@ -403,9 +420,11 @@ public sealed class GatewayPipeline : BackgroundService
         _detectors.OnTick(nowMs, _tracker);
         _models?.OnTick();
         _tracker.Tick(nowMs, _orphanGrace);
-        CommitAndAnnounce();
+        _store.MaintainDisk();
+        CommitAndAnnounce(retryHeld: true);
         ReportEvictions(nowMs);
         ReportSkippedReplays(nowMs);
+        ReportDiskFull(nowMs);
         NodesSnapshot = [.. _decoder.Nodes];
     }
 
@@ -435,18 +454,76 @@ public sealed class GatewayPipeline : BackgroundService
         }
     }
 
-    /// <summary>Persist, then signal: nothing hears of an event before its revision is committed.</summary>
-    private void CommitAndAnnounce()
+    /// <summary>A full disk is logged when it starts and ends, and dropped readings at most once per 10 s.</summary>
+    private void ReportDiskFull(long nowMs)
     {
-        if (!_tracker.HasPendingRevisions)
+        var full = _store.DiskFull || _held.Count > 0;
+        var dropped = _counters.ReadingsDroppedDiskFull;
+        if (full != _loggedDiskFull)
+        {
+            _loggedDiskFull = full;
+            if (full)
+            {
+                PipelineLog.DiskFull(_log, _counters.DiskWriteFailures, _held.Count);
+            }
+            else
+            {
+                PipelineLog.DiskSpaceBack(_log, dropped);
+            }
+        }
+        if (dropped != _loggedDroppedReadings && nowMs - _lastDropLogMs >= 10_000)
+        {
+            PipelineLog.ReadingsDropped(_log, dropped - _loggedDroppedReadings, dropped, _counters.DiskWriteFailures);
+            _loggedDroppedReadings = dropped;
+            _lastDropLogMs = nowMs;
+        }
+    }
+
+    private long _lastDropLogMs = long.MinValue / 2;
+
+    /// <summary>Persist, then signal: nothing hears of an event before its revision is committed.</summary>
+    /// <remarks>
+    /// Full disk (<see cref="StoreFullException"/>: the store already truncated its WAL and evicted readings history and
+    /// delivered events): the revisions are held in memory, oldest first, and not announced (no log, no uplink); the
+    /// alarm output still follows the detectors. Later revisions queue behind them without a commit until the next tick
+    /// retries them all in one transaction. Ingested messages are acknowledged anyway, so detection does not stall behind
+    /// the broker's in-flight window; a crash while revisions are held loses them (health shows `events_held`).
+    /// </remarks>
+    private void CommitAndAnnounce(bool retryHeld = false)
+    {
+        if (_held.Count > 0 && !retryHeld)
+        {
+            _tracker.DrainRevisions(_held);
+            HoldUncommitted();
+            return;
+        }
+        if (!_tracker.HasPendingRevisions && _held.Count == 0)
         {
             AcknowledgeProcessed();
             return;
         }
+        var wasHolding = _held.Count > 0;
         _revisions.Clear();
+        _revisions.AddRange(_held);
         _tracker.DrainRevisions(_revisions);
         var commitStart = _time.GetTimestamp();
-        _store.CommitEventRevisions(_revisions);
+        try
+        {
+            _store.CommitEventRevisions(_revisions);
+        }
+        catch (StoreFullException ex)
+        {
+            _held.Clear();
+            _held.AddRange(_revisions);
+            if (!wasHolding)
+            {
+                PipelineLog.CommitFailed(_log, _held.Count, ex.Message);
+            }
+            HoldUncommitted();
+            return;
+        }
+        _held.Clear();
+        HeldRevisions = 0;
         Timings.RecordCommit(commitStart);
         foreach (var e in _revisions)
         {
@@ -464,6 +541,18 @@ public sealed class GatewayPipeline : BackgroundService
         OpenEvents = _tracker.OpenCount;
         _forwarder.Notify();
         _observer?.OnCommitted(_revisions);
+        AcknowledgeProcessed();
+    }
+
+    private void HoldUncommitted()
+    {
+        if (_held.Count > MaxHeldRevisions)
+        {
+            throw new StoreFullException($"{_held.Count} event revisions could not be written: the disk has been full for too long");
+        }
+        HeldRevisions = _held.Count;
+        _alarm.Update(_tracker.OpenAlarmCount);
+        OpenEvents = _tracker.OpenCount;
         AcknowledgeProcessed();
     }
 
@@ -504,6 +593,23 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Information,
         Message = "Skipped {Skipped} condition reports already decided before the restart (redelivered readings; total {Total})")]
     public static partial void SkippedReplays(ILogger logger, long skipped, long total);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Error,
+        Message = "Disk full: {Failures} store writes failed for lack of space so far; {Held} event revisions held in memory until they can be written; readings history is shed first")]
+    public static partial void DiskFull(ILogger logger, long failures, int held);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Disk space is back; {Dropped} readings were dropped while it was full (total)")]
+    public static partial void DiskSpaceBack(ILogger logger, long dropped);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning,
+        Message = "Disk full: {Readings} readings not written to history since the last report (total {Total}; failed writes {Failures})")]
+    public static partial void ReadingsDropped(ILogger logger, long readings, long total, long failures);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Error, Message = "Event commit failed for lack of disk space; {Held} revisions held in memory and retried every second: {Reason}")]
+    public static partial void CommitFailed(ILogger logger, int held, string reason);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Critical, Message = "Stopping with {Held} event revisions that could not be written (disk full): they are lost, and the stop fails")]
+    public static partial void HeldAtStop(ILogger logger, int held);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Node {Node} is now {State}")]
     public static partial void NodeState(ILogger logger, string node, string state);
