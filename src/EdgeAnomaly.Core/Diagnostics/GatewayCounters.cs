@@ -17,6 +17,7 @@ public sealed class GatewayCounters
     private long _evictedEvents;
     private long _sequenceGaps;
     private long _sequenceResets;
+    private long _nodesEvicted;
 
     public long ReadingsAccepted => Interlocked.Read(ref _readingsAccepted);
     public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
@@ -28,6 +29,7 @@ public sealed class GatewayCounters
     public long EvictedEvents => Interlocked.Read(ref _evictedEvents);
     public long SequenceGaps => Interlocked.Read(ref _sequenceGaps);
     public long SequenceResets => Interlocked.Read(ref _sequenceResets);
+    public long NodesEvicted => Interlocked.Read(ref _nodesEvicted);
 
     public long RejectedTotal
     {
@@ -55,4 +57,5 @@ public sealed class GatewayCounters
     public void AddEvictedEvents(long n) => Interlocked.Add(ref _evictedEvents, n);
     public void AddSequenceGap(long missing) => Interlocked.Add(ref _sequenceGaps, missing);
     public void AddSequenceReset() => Interlocked.Increment(ref _sequenceResets);
+    public void AddNodeEvicted() => Interlocked.Increment(ref _nodesEvicted);
 }
