@@ -50,6 +50,8 @@ public static partial class ConfigLoader
 
     public static GatewayConfig Bind(IConfiguration configuration, string baseDirectory)
     {
+        // Durations first: the binder would read a bare number as days and cannot read "10s".
+        configuration = ConfigDurations.Normalize(configuration);
         GatewayConfig config;
         try
         {
