@@ -18,6 +18,7 @@ public sealed class GatewayCounters
     private long _sequenceGaps;
     private long _sequenceResets;
     private long _nodesEvicted;
+    private long _rulesReloadsRefused;
 
     public long ReadingsAccepted => Interlocked.Read(ref _readingsAccepted);
     public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
@@ -30,6 +31,7 @@ public sealed class GatewayCounters
     public long SequenceGaps => Interlocked.Read(ref _sequenceGaps);
     public long SequenceResets => Interlocked.Read(ref _sequenceResets);
     public long NodesEvicted => Interlocked.Read(ref _nodesEvicted);
+    public long RulesReloadsRefused => Interlocked.Read(ref _rulesReloadsRefused);
 
     public long RejectedTotal
     {
@@ -58,4 +60,5 @@ public sealed class GatewayCounters
     public void AddSequenceGap(long missing) => Interlocked.Add(ref _sequenceGaps, missing);
     public void AddSequenceReset() => Interlocked.Increment(ref _sequenceResets);
     public void AddNodeEvicted() => Interlocked.Increment(ref _nodesEvicted);
+    public void AddRulesReloadRefused() => Interlocked.Increment(ref _rulesReloadsRefused);
 }

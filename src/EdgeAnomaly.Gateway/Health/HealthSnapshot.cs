@@ -66,6 +66,7 @@ public static class HealthJson
             w.WriteNumber("sequence_gaps", c.SequenceGaps);
             w.WriteNumber("sequence_resets", c.SequenceResets);
             w.WriteNumber("nodes_evicted", c.NodesEvicted);
+            w.WriteNumber("rules_reloads_refused", c.RulesReloadsRefused);
             w.WriteNumber("db_bytes", g.DatabaseBytes);
             w.WriteBoolean("uplink_connected", g.UplinkConnected);
             w.WriteBoolean("ingest_connected", g.IngestConnected);
