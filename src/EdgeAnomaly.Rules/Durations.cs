@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace EdgeAnomaly.Rules;
 
-/// <summary>Duration literals of the rules file: 500ms, 10s, 5m, 1h, 1.5s, and sums like 1h30m; "0" alone is zero.</summary>
+/// <summary>
+/// Duration literals of the rules file and of the gateway configuration: 500ms, 10s, 5m, 1h, 2d, 1.5s, and sums like
+/// 1h30m; "0" alone is zero.
+/// </summary>
 public static class Durations
 {
     /// <summary>Milliseconds of one unit, or 0 when the text is not a unit.</summary>
@@ -12,6 +15,7 @@ public static class Durations
         "s" => 1_000,
         "m" => 60_000,
         "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => 0,
     };
 

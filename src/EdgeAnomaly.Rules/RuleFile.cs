@@ -15,7 +15,7 @@ public static class RuleFile
 {
     public const int SupportedVersion = 1;
 
-    internal static readonly string[] TopLevelKeys = ["version", "defaults", "rules"];
+    internal static readonly string[] TopLevelKeys = ["version", "defaults", "allow_fewer_instances", "rules"];
     internal static readonly string[] DefaultsKeys = ["cooldown", "sustain", "severity"];
     internal static readonly string[] RuleKeys = ["id", "description", "enabled", "select", "when", "sustain", "clear", "hysteresis", "severity", "message", "cooldown"];
     internal static readonly string[] SelectKeys = ["asset", "assetType", "tags"];
@@ -70,6 +70,7 @@ public static class RuleFile
                 throw Error(versionNode, $"unsupported version {version} (this gateway reads version {SupportedVersion})");
             }
 
+            var allowFewer = Get(root, "allow_fewer_instances") is { } allowNode && Bool(allowNode, "allow_fewer_instances");
             var cooldown = DefaultCooldown;
             var sustain = TimeSpan.Zero;
             var severity = Severity.Warning;
@@ -88,7 +89,7 @@ public static class RuleFile
             {
                 if (rulesNode is YamlScalarNode { Value: null or "" })
                 {
-                    return new RuleSet(file, version, rules);
+                    return new RuleSet(file, version, rules, allowFewer);
                 }
                 var sequence = rulesNode as YamlSequenceNode ?? throw Error(rulesNode, "'rules' must be a list of rules");
                 foreach (var item in sequence.Children)
@@ -104,7 +105,7 @@ public static class RuleFile
             {
                 throw Error(root, "missing 'rules'");
             }
-            return new RuleSet(file, version, rules);
+            return new RuleSet(file, version, rules, allowFewer);
         }
 
         private RuleDefinition? ReadRule(YamlNode node, TimeSpan defaultCooldown, TimeSpan defaultSustain, Severity defaultSeverity, Dictionary<string, YamlNode> seen)

@@ -3,8 +3,12 @@ using EdgeAnomaly.Rules.Expressions;
 
 namespace EdgeAnomaly.Rules;
 
-/// <summary>A parsed rules file, not yet bound to assets (see <see cref="RuleEngine.Compile"/>).</summary>
-public sealed record RuleSet(string FileName, int Version, IReadOnlyList<RuleDefinition> Rules);
+/// <summary>
+/// A parsed rules file, not yet bound to assets (see <see cref="RuleCompiler.Compile"/>).
+/// <see cref="AllowFewerInstances"/> is the file's explicit consent (top-level <c>allow_fewer_instances: true</c>)
+/// that a reload may leave fewer rule instances than the rules in force; without it such a reload is refused.
+/// </summary>
+public sealed record RuleSet(string FileName, int Version, IReadOnlyList<RuleDefinition> Rules, bool AllowFewerInstances = false);
 
 /// <summary>
 /// Which assets a rule applies to. An asset matches when its name matches any of <see cref="AssetPatterns"/>

@@ -7,8 +7,10 @@ namespace EdgeAnomaly.Rules;
 /// editor is seen) plus polling of mtime and size every 500 ms in case inotify is unavailable or misses it.
 /// Either signal arms a 200 ms debounce; then the file is read, parsed and compiled. Success raises
 /// <c>onReloaded</c> with the new engine; failure logs "file:line:col: reason", counts it, and keeps the
-/// current engine. Identical content is not reloaded twice. The initial load in <see cref="Start"/> follows the
-/// same path (and also raises <c>onReloaded</c>).
+/// current engine. A reload that would leave fewer rule instances than the rules in force is refused the same way
+/// unless the file says <c>allow_fewer_instances: true</c> (a tag typo or a deleted rule must not silently stop
+/// detection). Identical content is not reloaded twice. The initial load in <see cref="Start"/> follows the same
+/// path (and also raises <c>onReloaded</c>).
 /// </summary>
 public sealed class RulesFileWatcher : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class RulesFileWatcher : IDisposable
     private readonly string _path;
     private readonly Func<RuleSet, RuleEngine> _compile;
     private readonly Action<RuleEngine> _onReloaded;
+    private readonly Action? _onRefused;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly bool _useFileSystemWatcher;
@@ -34,18 +37,21 @@ public sealed class RulesFileWatcher : IDisposable
     private long _reloads;
     private bool _disposed;
 
-    public RulesFileWatcher(string path, Func<RuleSet, RuleEngine> compile, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time)
-        : this(path, compile, onReloaded, logger, time, useFileSystemWatcher: true)
+    /// <param name="onRefused">Called (on the watcher's thread) for each refused load, e.g. to count it in health.</param>
+    public RulesFileWatcher(string path, Func<RuleSet, RuleEngine> compile, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time, Action? onRefused = null)
+        : this(path, compile, onReloaded, logger, time, useFileSystemWatcher: true, onRefused)
     {
     }
 
     /// <summary>Tests turn the FileSystemWatcher off to drive polling alone with a fake clock.</summary>
-    internal RulesFileWatcher(string path, Func<RuleSet, RuleEngine> compile, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time, bool useFileSystemWatcher)
+    internal RulesFileWatcher(string path, Func<RuleSet, RuleEngine> compile, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time, bool useFileSystemWatcher,
+        Action? onRefused = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = Path.GetFullPath(path);
         _compile = compile;
         _onReloaded = onReloaded;
+        _onRefused = onRefused;
         _logger = logger;
         _time = time;
         _useFileSystemWatcher = useFileSystemWatcher;
@@ -54,7 +60,7 @@ public sealed class RulesFileWatcher : IDisposable
     /// <summary>The engine of the last file that loaded, or null if none has yet.</summary>
     public RuleEngine? Current => _current;
 
-    /// <summary>Loads that failed (parse or compile errors); the previous engine stayed in force each time.</summary>
+    /// <summary>Loads that were refused (parse or compile errors, unknown tags, fewer instances without consent); the previous engine stayed in force each time.</summary>
     public long ReloadFailures => Interlocked.Read(ref _reloadFailures);
 
     /// <summary>Successful loads, the initial one included.</summary>
@@ -183,21 +189,28 @@ public sealed class RulesFileWatcher : IDisposable
         }
         _lastAttemptedText = text;
         RuleEngine engine;
+        RuleSet rules;
         try
         {
-            var rules = RuleFile.Parse(text, _path);
+            rules = RuleFile.Parse(text, _path);
             engine = _compile(rules);
         }
         catch (RuleFileException e)
         {
-            Interlocked.Increment(ref _reloadFailures);
+            Refused();
             Log.RulesInvalid(_logger, e.Message, _current is not null);
             return;
         }
         catch (Exception e)
         {
-            Interlocked.Increment(ref _reloadFailures);
+            Refused();
             Log.CompileFailed(_logger, _path, e);
+            return;
+        }
+        if (_current is { } current && engine.InstanceCount < current.InstanceCount && !rules.AllowFewerInstances)
+        {
+            Refused();
+            Log.FewerInstancesRefused(_logger, _path, engine.InstanceCount, current.InstanceCount, engine.Warnings.Count > 0 ? engine.Warnings[0] : "none");
             return;
         }
         foreach (var warning in engine.Warnings)
@@ -208,6 +221,12 @@ public sealed class RulesFileWatcher : IDisposable
         Interlocked.Increment(ref _reloads);
         Log.RulesLoaded(_logger, _path, engine.InstanceCount, engine.Warnings.Count);
         _onReloaded(engine);
+    }
+
+    private void Refused()
+    {
+        Interlocked.Increment(ref _reloadFailures);
+        _onRefused?.Invoke();
     }
 
     private (DateTime Mtime, long Length, bool Exists) Stat()
@@ -234,6 +253,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Rules from {Path} could not be compiled; previous rules kept")]
     public static partial void CompileFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
+        Message = "Rules file {Path} not applied: it leaves {Instances} rule instances where {Previous} are in force (first warning: {Warning}); previous rules kept. If rules were removed on purpose, add 'allow_fewer_instances: true' at the top level of the file")]
+    public static partial void FewerInstancesRefused(ILogger logger, string path, int instances, int previous, string warning);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rules: {Warning}")]
     public static partial void RuleWarning(ILogger logger, string warning);

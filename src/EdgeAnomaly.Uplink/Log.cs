@@ -13,6 +13,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Uplink connect to {Host}:{Port} failed (attempt {Attempt}), retrying in {Delay}: {Error}")]
     public static partial void ConnectFailed(ILogger log, string host, int port, int attempt, TimeSpan delay, string error);
 
+    [LoggerMessage(EventId = 3031, Level = LogLevel.Error,
+        Message = "Uplink: the central broker {Host}:{Port} refuses the gateway's login ({ResultCode}, user '{User}'). Set Central:Username and Central:Password (or EDGEANOMALY_Central__Password) to the gateway's account on the central broker")]
+    public static partial void NotAuthorized(ILogger logger, string host, int port, string resultCode, string user);
+
     [LoggerMessage(EventId = 3030, Level = LogLevel.Warning, Message = "Uplink TLS: {Warning}")]
     public static partial void CertificateExpiring(ILogger log, string warning);
 

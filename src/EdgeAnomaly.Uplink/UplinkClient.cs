@@ -108,6 +108,7 @@ public readonly struct PendingPublish
 public sealed class UplinkClient : IAsyncDisposable
 {
     private const double Jitter = 0.2;
+    private bool _loginHintLogged;
 
     private readonly UplinkOptions _options;
     private readonly GatewayCounters _counters;
@@ -239,6 +240,16 @@ public sealed class UplinkClient : IAsyncDisposable
         }
     }
 
+    /// <summary>A refused login gets one plain hint naming the keys to set, until the next successful connect.</summary>
+    private void LogIfLoginRefused(MqttClientConnectResultCode code)
+    {
+        if (code is MqttClientConnectResultCode.NotAuthorized or MqttClientConnectResultCode.BadUserNameOrPassword && !_loginHintLogged)
+        {
+            _loginHintLogged = true;
+            Log.NotAuthorized(_log, _options.Host, _options.Port, code.ToString(), _options.Username ?? "(none)");
+        }
+    }
+
     private async Task ConnectOnceAsync(MqttClientOptions options, CancellationToken ct)
     {
         var client = _factory.CreateMqttClient();
@@ -258,8 +269,10 @@ public sealed class UplinkClient : IAsyncDisposable
             var result = await client.ConnectAsync(options, linked.Token);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
+                LogIfLoginRefused(result.ResultCode);
                 throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
             }
+            _loginHintLogged = false;
             // MQTT 5: the client must not have more QoS 1 publishes unacknowledged than the CONNACK allows (0 = not sent).
             Volatile.Write(ref _serverReceiveMaximum, result.ReceiveMaximum ?? 0);
         }

@@ -24,7 +24,11 @@ public sealed partial class UplinkOptions
     /// <summary>Connect and PUBACK timeout: a half-open link fails a publish after this long.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan ReconnectInitial { get; set; } = TimeSpan.FromSeconds(1);
-    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Cap of the reconnect backoff (then shortened by up to 20 % jitter): a central broker that comes back is used
+    /// within this long. Events wait in SQLite meanwhile, so a short cap costs only a connect attempt per period.
+    /// </summary>
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>Event publishes awaiting PUBACK at once.</summary>
     public int MaxInflight { get; set; } = 256;
     /// <summary>How often the gateway publishes health (the gateway's health publisher reads this).</summary>

@@ -53,8 +53,9 @@ public sealed class RulesFileWatcherTests : IDisposable
 
     private string RulesPath => _dir.File("rules.yaml");
 
-    private static string Rules(string assetType) =>
-        $"version: 1\nrules:\n  - id: overcurrent\n    select: {{ assetType: {assetType} }}\n    when: current.a > 12\n";
+    // pump matches two assets, motor one: an edit from pump to motor leaves fewer instances, so it says so.
+    private static string Rules(string assetType, bool allowFewer = false) =>
+        $"version: 1\n{(allowFewer ? "allow_fewer_instances: true\n" : "")}rules:\n  - id: overcurrent\n    select: {{ assetType: {assetType} }}\n    when: current.a > 12\n";
 
     private int ReloadCount
     {
@@ -106,7 +107,7 @@ public sealed class RulesFileWatcherTests : IDisposable
         using var watcher = CreateWatcher(TimeProvider.System);
         watcher.Start();
 
-        File.WriteAllText(RulesPath, Rules("motor"));
+        File.WriteAllText(RulesPath, Rules("motor", allowFewer: true));
 
         await Eventually.True(() => watcher.Current!.InstanceCount == 1, Deadline, "the edited rules apply");
         Assert.Equal("motor-1", Assert.Single(watcher.Current!.Sources).Asset);
@@ -130,7 +131,7 @@ public sealed class RulesFileWatcherTests : IDisposable
         Assert.Contains("rules.yaml:5:11: unknown function 'rte'", error.Message, StringComparison.Ordinal);
 
         // Fixing the file applies again.
-        File.WriteAllText(RulesPath, Rules("motor"));
+        File.WriteAllText(RulesPath, Rules("motor", allowFewer: true));
         await Eventually.True(() => watcher.Current!.InstanceCount == 1, Deadline, "the fixed rules apply");
         Assert.Equal(1, watcher.ReloadFailures);
     }
@@ -143,7 +144,7 @@ public sealed class RulesFileWatcherTests : IDisposable
         watcher.Start();
 
         var temp = _dir.File(".rules.yaml.swp");
-        File.WriteAllText(temp, Rules("motor"));
+        File.WriteAllText(temp, Rules("motor", allowFewer: true));
         File.Move(temp, RulesPath, overwrite: true);
 
         await Eventually.True(() => watcher.Current!.InstanceCount == 1, Deadline, "the renamed-over file applies");
@@ -161,7 +162,7 @@ public sealed class RulesFileWatcherTests : IDisposable
         using var watcher = CreateWatcher(time, useFileSystemWatcher: false);
         watcher.Start();
 
-        File.WriteAllText(RulesPath, Rules("motor") + "# edited\n");
+        File.WriteAllText(RulesPath, Rules("motor", allowFewer: true) + "# edited\n");
         var elapsed = TimeSpan.Zero;
         while (watcher.Current!.InstanceCount != 1 && elapsed < TimeSpan.FromSeconds(2))
         {

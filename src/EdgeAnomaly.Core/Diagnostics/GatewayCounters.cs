@@ -19,6 +19,8 @@ public sealed class GatewayCounters
     private long _sequenceResets;
     private long _readingsDroppedDiskFull;
     private long _diskWriteFailures;
+    private long _nodesEvicted;
+    private long _rulesReloadsRefused;
 
     public long ReadingsAccepted => Interlocked.Read(ref _readingsAccepted);
     public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
@@ -30,6 +32,8 @@ public sealed class GatewayCounters
     public long EvictedEvents => Interlocked.Read(ref _evictedEvents);
     public long SequenceGaps => Interlocked.Read(ref _sequenceGaps);
     public long SequenceResets => Interlocked.Read(ref _sequenceResets);
+    public long NodesEvicted => Interlocked.Read(ref _nodesEvicted);
+    public long RulesReloadsRefused => Interlocked.Read(ref _rulesReloadsRefused);
 
     /// <summary>Readings not written to the history because the disk (not the cap) had no room, or only unsent events were left to evict.</summary>
     public long ReadingsDroppedDiskFull => Interlocked.Read(ref _readingsDroppedDiskFull);
@@ -65,4 +69,6 @@ public sealed class GatewayCounters
     public void AddSequenceReset() => Interlocked.Increment(ref _sequenceResets);
     public void AddReadingsDroppedDiskFull(long n) => Interlocked.Add(ref _readingsDroppedDiskFull, n);
     public void AddDiskWriteFailure() => Interlocked.Increment(ref _diskWriteFailures);
+    public void AddNodeEvicted() => Interlocked.Increment(ref _nodesEvicted);
+    public void AddRulesReloadRefused() => Interlocked.Increment(ref _rulesReloadsRefused);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeAnomaly.Core.Tags;
 using EdgeAnomaly.Gateway.Configuration;
 using EdgeAnomaly.Rules;
 
@@ -13,54 +14,40 @@ public static class ConfigCommands
         var check = new Command("check", "Validate a configuration and its rules file; exit 0 when valid, 2 otherwise.") { config };
         check.SetAction(parse =>
         {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
             GatewayConfig loaded;
+            TagRegistry registry;
+            RuleEngine? engine;
             try
             {
                 loaded = ConfigLoader.Load(parse.GetValue(config)!.FullName);
+                registry = ConfigLoader.BuildRegistry(loaded);
+                engine = ConfigLoader.LoadRules(loaded, registry);
             }
             catch (ConfigException ex)
             {
-                PrintErrors(ex);
+                PrintErrors(ex, error);
                 return 2;
             }
-            var registry = ConfigLoader.BuildRegistry(loaded);
-            var ruleCount = 0;
-            if (!string.IsNullOrWhiteSpace(loaded.Rules.Path))
+            foreach (var warning in engine?.Warnings ?? [])
             {
-                try
-                {
-                    var text = File.ReadAllText(loaded.Rules.Path);
-                    var set = RuleFile.Parse(text, Path.GetFileName(loaded.Rules.Path));
-                    var engine = RuleEngine.Compile(set, registry, new Core.Readings.TagValues(registry.TagCount));
-                    ruleCount = engine.InstanceCount;
-                    foreach (var warning in engine.Warnings)
-                    {
-                        Console.Error.WriteLine($"warning: {warning}");
-                    }
-                }
-                catch (RuleFileException ex)
-                {
-                    Console.Error.WriteLine($"config error: Rules:Path: {ex.Message}");
-                    return 2;
-                }
-                catch (IOException ex)
-                {
-                    Console.Error.WriteLine($"config error: Rules:Path: cannot read '{loaded.Rules.Path}': {ex.Message}");
-                    return 2;
-                }
+                error.WriteLine($"warning: {warning}");
             }
-            Console.WriteLine($"config ok: gateway '{loaded.Gateway.Id}', {registry.AssetCount} assets, {registry.TagCount} tags, {ruleCount} rule instances");
+            output.WriteLine($"config ok: gateway '{loaded.Gateway.Id}', {registry.AssetCount} assets, {registry.TagCount} tags, {engine?.InstanceCount ?? 0} rule instances");
             return 0;
         });
         var command = new Command("config", "Configuration tools.") { check };
         return command;
     }
 
-    public static void PrintErrors(ConfigException ex)
+    public static void PrintErrors(ConfigException ex, TextWriter? to = null)
     {
+        ArgumentNullException.ThrowIfNull(ex);
+        to ??= Console.Error;
         foreach (var error in ex.Errors)
         {
-            Console.Error.WriteLine($"config error: {error}");
+            to.WriteLine($"config error: {error}");
         }
     }
 }

@@ -21,6 +21,8 @@ public static class RunCommand
             try
             {
                 loaded = ConfigLoader.Load(parse.GetValue(config)!.FullName);
+                // The rules file too (syntax, unknown tags): an invalid one refuses to start, named, like the config.
+                ConfigLoader.LoadRules(loaded, ConfigLoader.BuildRegistry(loaded));
             }
             catch (ConfigException ex)
             {

@@ -3,6 +3,7 @@ using EdgeAnomaly.Core.Tags;
 using EdgeAnomaly.Devices;
 using EdgeAnomaly.Gateway.Models;
 using EdgeAnomaly.Ingest;
+using EdgeAnomaly.Rules;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgeAnomaly.Gateway.Configuration;
@@ -50,6 +51,8 @@ public static partial class ConfigLoader
 
     public static GatewayConfig Bind(IConfiguration configuration, string baseDirectory)
     {
+        // Durations first: the binder would read a bare number as days and cannot read "10s".
+        configuration = ConfigDurations.Normalize(configuration);
         GatewayConfig config;
         try
         {
@@ -213,6 +216,32 @@ public static partial class ConfigLoader
     /// <summary>Section validators name keys relative to their section unless they already name it.</summary>
     private static string Prefix(string section, string error) =>
         error.StartsWith(section + ":", StringComparison.Ordinal) ? error : section + ":" + error;
+
+    /// <summary>
+    /// Reads and compiles the rules file exactly as the gateway does at start (<see cref="RuleCompiler"/>: syntax and
+    /// unknown tags); null when no rules file is configured. Throws <see cref="ConfigException"/> naming Rules:Path.
+    /// </summary>
+    public static RuleEngine? LoadRules(GatewayConfig config, TagRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (string.IsNullOrWhiteSpace(config.Rules.Path))
+        {
+            return null;
+        }
+        try
+        {
+            var set = RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path));
+            return RuleCompiler.Compile(set, registry, new Core.Readings.TagValues(registry.TagCount));
+        }
+        catch (RuleFileException ex)
+        {
+            throw new ConfigException([$"Rules:Path: {ex.Message}"]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([$"Rules:Path: cannot read '{config.Rules.Path}': {ex.Message}"]);
+        }
+    }
 
     public static TagRegistry BuildRegistry(GatewayConfig config)
     {

@@ -72,6 +72,8 @@ public static class HealthJson
             w.WriteNumber("reconnects", c.UplinkReconnects);
             w.WriteNumber("sequence_gaps", c.SequenceGaps);
             w.WriteNumber("sequence_resets", c.SequenceResets);
+            w.WriteNumber("nodes_evicted", c.NodesEvicted);
+            w.WriteNumber("rules_reloads_refused", c.RulesReloadsRefused);
             w.WriteNumber("db_bytes", g.DatabaseBytes);
             w.WriteBoolean("uplink_connected", g.UplinkConnected);
             w.WriteBoolean("ingest_connected", g.IngestConnected);

@@ -221,11 +221,13 @@ public static class GatewayHost
             return slot;
         }
         var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Rules");
-        var initial = RuleEngine.Compile(RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path)), registry, values);
+        // RuleCompiler refuses unknown tags, at start and on every reload (the watcher keeps the rules in force).
+        var initial = RuleCompiler.Compile(RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path)), registry, values);
         slot.Set(initial);
         slot.TakeSwapped();
-        slot.Watcher = new RulesFileWatcher(config.Rules.Path, set => RuleEngine.Compile(set, registry, values), slot.Set, log,
-            sp.GetRequiredService<TimeProvider>());
+        var counters = sp.GetRequiredService<GatewayCounters>();
+        slot.Watcher = new RulesFileWatcher(config.Rules.Path, set => RuleCompiler.Compile(set, registry, values), slot.Set, log,
+            sp.GetRequiredService<TimeProvider>(), counters.AddRulesReloadRefused);
         return slot;
     }
 }

@@ -34,6 +34,10 @@ public sealed class ReadingDecoder
     private readonly Lock _nodesLock = new();
     private char[] _longNameBuffer = [];
 
+    // A node not in the table decodes against this scratch tracker; it takes a slot only when the message
+    // turns out valid (see Admit), so refused input never consumes state that good input needs.
+    private NodeTracker _candidate = new();
+
     // Per-message scratch, reset at the start of each readings message.
     private RejectReason? _firstReject;
     private int _rejected;
@@ -63,7 +67,11 @@ public sealed class ReadingDecoder
         _nodeLookup = _nodeById.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>Snapshots of every node seen so far, in order of first appearance (the index in <see cref="DecodeResult.NodeIndex"/>).</summary>
+    /// <summary>
+    /// Snapshots of the tracked nodes, in slot order (the index in <see cref="DecodeResult.NodeIndex"/>). A node is
+    /// tracked from its first accepted reading or valid status; when all <see cref="IngestOptions.MaxNodes"/> slots are
+    /// taken, the longest-idle node gives up its slot (counted as nodes_evicted).
+    /// </summary>
     public IReadOnlyList<NodeState> Nodes
     {
         get
@@ -100,10 +108,10 @@ public sealed class ReadingDecoder
         {
             return RefuseMessage(RejectReason.BadTopic, -1);
         }
-        var node = FindOrAddNode(nodeId);
-        if (node is null)
+        if (!_nodeLookup.TryGetValue(nodeId, out var node))
         {
-            return RefuseMessage(RejectReason.BadTopic, -1);
+            node = _candidate;
+            node.ResetAsCandidate();
         }
         node.LastSeenMs = receivedAtMs;
         node.Messages++;
@@ -289,6 +297,11 @@ public sealed class ReadingDecoder
         {
             _counters.AddReadingsAccepted(accepted);
         }
+        if (node.Index < 0 && (accepted > 0 || _rejected == 0))
+        {
+            // Valid input (an empty batch included) earns the node a slot; a message with only refusals does not.
+            Admit(node, nodeId);
+        }
         return new DecodeResult(accepted, _rejected, _firstReject, false, node.Index);
     }
 
@@ -313,13 +326,6 @@ public sealed class ReadingDecoder
             _counters.AddRejected(RejectReason.OversizedPayload);
             return null;
         }
-        var node = FindOrAddNode(nodeId);
-        if (node is null)
-        {
-            _counters.AddRejected(RejectReason.BadTopic);
-            return null;
-        }
-
         var reader = new Utf8JsonReader(payload, ReaderOptions);
         RejectReason? error = null;
         var hasVersion = false;
@@ -424,6 +430,12 @@ public sealed class ReadingDecoder
             return null;
         }
 
+        if (!_nodeLookup.TryGetValue(nodeId, out var node))
+        {
+            node = _candidate;
+            node.ResetAsCandidate();
+            Admit(node, nodeId);
+        }
         var previous = node.State;
         node.State = state;
         node.LastSeenMs = receivedAtMs;
@@ -666,27 +678,42 @@ public sealed class ReadingDecoder
         || r.ValueTextEquals("+Infinity"u8) || r.ValueTextEquals("nan"u8) || r.ValueTextEquals("inf"u8)
         || r.ValueTextEquals("-inf"u8);
 
-    private NodeTracker? FindOrAddNode(ReadOnlySpan<char> nodeId)
+    /// <summary>
+    /// Gives the candidate <paramref name="node"/> (which just proved valid) a slot: a free one, or else the slot of
+    /// the longest-idle node, which is forgotten (its sequence and offset state start afresh if it returns).
+    /// </summary>
+    private void Admit(NodeTracker node, ReadOnlySpan<char> nodeId)
     {
-        if (_nodeLookup.TryGetValue(nodeId, out var node))
-        {
-            return node;
-        }
-        if (_nodes.Count >= _maxNodes)
-        {
-            return null;
-        }
+        node.Id = nodeId.ToString();
         lock (_nodesLock)
         {
-            node = new NodeTracker(nodeId.ToString(), _nodes.Count);
-            _nodes.Add(node);
+            if (_nodes.Count < _maxNodes)
+            {
+                node.Index = _nodes.Count;
+                _nodes.Add(node);
+            }
+            else
+            {
+                var idlest = 0;
+                for (var i = 1; i < _nodes.Count; i++)
+                {
+                    if (_nodes[i].LastSeenMs < _nodes[idlest].LastSeenMs)
+                    {
+                        idlest = i;
+                    }
+                }
+                _nodeById.Remove(_nodes[idlest].Id);
+                node.Index = idlest;
+                _nodes[idlest] = node;
+                _counters.AddNodeEvicted();
+            }
             _nodeById.Add(node.Id, node);
         }
-        return node;
+        _candidate = new NodeTracker();
     }
 
     /// <summary>Mutable per-node state, written by the decoding thread only.</summary>
-    private sealed class NodeTracker(string id, int index)
+    private sealed class NodeTracker
     {
         private readonly long[] _offsets = new long[OffsetSamples];
         private int _offsetCount;
@@ -694,8 +721,11 @@ public sealed class ReadingDecoder
         private bool _hasSeq;
         private uint _lastSeq;
 
-        public string Id { get; } = id;
-        public int Index { get; } = index;
+        /// <summary>Set when the node is admitted to the table; empty while it is the candidate.</summary>
+        public string Id { get; set; } = "";
+
+        /// <summary>Slot in the table, or -1 while the node is the candidate.</summary>
+        public int Index { get; set; } = -1;
         public NodeOnlineState State { get; set; }
         public long LastSeenMs { get; set; }
         public long Messages { get; set; }
@@ -703,6 +733,22 @@ public sealed class ReadingDecoder
         public long Resets { get; private set; }
         public long Duplicates { get; private set; }
         public string? Firmware { get; set; }
+
+        /// <summary>Clears what the previous unknown node's refused message left on the reused candidate.</summary>
+        public void ResetAsCandidate()
+        {
+            _offsetCount = 0;
+            _offsetNext = 0;
+            _hasSeq = false;
+            _lastSeq = 0;
+            State = NodeOnlineState.Unknown;
+            LastSeenMs = 0;
+            Messages = 0;
+            Gaps = 0;
+            Resets = 0;
+            Duplicates = 0;
+            Firmware = null;
+        }
 
         /// <summary>False for a duplicate; counts gaps (lost messages) and resets (node restarts).</summary>
         public bool AcceptSequence(uint seq, GatewayCounters counters)

@@ -11,6 +11,10 @@ public static partial class IngestLog
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Ingest connection to {Host}:{Port} failed (attempt {Attempt}){Refusal}; retrying in {DelayMs} ms")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, long delayMs, string refusal, Exception exception);
 
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Error,
+        Message = "Ingest: the local broker {Host}:{Port} refuses the gateway's login ({ResultCode}, user '{User}'). Set LocalBroker:Username and LocalBroker:Password (or EDGEANOMALY_LocalBroker__Password) to the account created with mosquitto_passwd, see the header of configs/mosquitto-local.conf")]
+    public static partial void NotAuthorized(ILogger logger, string host, int port, string resultCode, string user);
+
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Ingest disconnected from {Host}:{Port}: {Reason}")]
     public static partial void Disconnected(ILogger logger, string host, int port, string reason);
 

@@ -37,6 +37,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
     private long _reconnects;
     private long _connections;
     private volatile bool _subscribed;
+    private bool _loginHintLogged;
 
     public MqttIngestClient(MqttIngestOptions options, IngestOptions ingest, TimeProvider time, ILogger<MqttIngestClient> log, GatewayCounters counters)
     {
@@ -114,6 +115,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
                     var result = await _client.ConnectAsync(_clientOptions, token);
                     if (result.ResultCode != MqttClientConnectResultCode.Success)
                     {
+                        LogIfLoginRefused(result.ResultCode);
                         throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
                     }
                     var subscribed = await _client.SubscribeAsync(_subscribeOptions, token);
@@ -125,6 +127,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
                         }
                     }
                     attempt = 0;
+                    _loginHintLogged = false;
                     _subscribed = true;
                     if (Interlocked.Increment(ref _connections) > 1)
                     {
@@ -167,6 +170,16 @@ public sealed class MqttIngestClient : IAsyncDisposable
             await DisconnectQuietlyAsync();
             _channel.Writer.TryComplete();
             IngestLog.Stopped(_log);
+        }
+    }
+
+    /// <summary>A refused login gets one plain hint naming the keys to set, until the next successful connect.</summary>
+    private void LogIfLoginRefused(MqttClientConnectResultCode code)
+    {
+        if (code is MqttClientConnectResultCode.NotAuthorized or MqttClientConnectResultCode.BadUserNameOrPassword && !_loginHintLogged)
+        {
+            _loginHintLogged = true;
+            IngestLog.NotAuthorized(_log, _options.Host, _options.Port, code.ToString(), _options.Username ?? "(none)");
         }
     }
 

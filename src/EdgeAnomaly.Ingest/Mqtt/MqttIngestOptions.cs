@@ -49,7 +49,8 @@ public sealed class MqttIngestOptions
 
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Cap of the reconnect backoff: a local broker that comes back is used within this long.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Share (0..1) by which a reconnect delay is randomly shortened so gateways do not retry in lockstep.</summary>
     public double ReconnectJitter { get; set; } = 0.5;

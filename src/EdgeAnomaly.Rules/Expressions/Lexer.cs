@@ -159,7 +159,7 @@ internal static class Lexer
             var unitMs = Durations.UnitMilliseconds(text.AsSpan(unitStart, i - unitStart));
             if (unitMs <= 0)
             {
-                throw new ExpressionException(start, $"bad duration '{literal}' (expected a number with ms, s, m or h, e.g. 500ms, 10s, 5m, 1h)");
+                throw new ExpressionException(start, $"bad duration '{literal}' (expected a number with ms, s, m, h or d, e.g. 500ms, 10s, 5m, 1h)");
             }
             tokens.Add(new Token(TokenKind.Duration, start, i - start, value * unitMs, literal));
             return i;

