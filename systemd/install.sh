@@ -26,6 +26,28 @@ for f in edgeanomaly.json rules.yaml; do
     echo "install.sh: keeping existing /etc/edgeanomaly/$f"
   fi
 done
+# The local broker account (LocalBroker:Username "edgeanomaly" in the shipped config, configs/mosquitto-local.conf):
+# a random password for the gateway, kept outside the JSON in the unit's EnvironmentFile, and the same account in
+# mosquitto's password file when mosquitto is installed, so the shipped configs work together without editing.
+secrets=/etc/edgeanomaly/secrets.env
+if [ ! -e "$secrets" ]; then
+  password=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 24)
+  umask 027
+  printf 'EDGEANOMALY_LocalBroker__Password=%s\n' "$password" >"$secrets"
+  umask 022
+  chown root:edgeanomaly "$secrets"; chmod 0640 "$secrets"
+  if command -v mosquitto_passwd >/dev/null 2>&1; then
+    passwd_file=/etc/mosquitto/edgeanomaly.passwd
+    [ -e "$passwd_file" ] || { install -m 0640 -o root -g "$(getent group mosquitto >/dev/null && echo mosquitto || echo root)" /dev/null "$passwd_file"; }
+    mosquitto_passwd -b "$passwd_file" edgeanomaly "$password"
+    echo "install.sh: local broker account 'edgeanomaly' set in $passwd_file (password in $secrets)"
+  else
+    echo "install.sh: wrote a password for the local broker account 'edgeanomaly' to $secrets; add the same account to mosquitto (configs/mosquitto-local.conf header)"
+  fi
+  unset password
+else
+  echo "install.sh: keeping existing $secrets"
+fi
 /opt/edgeanomaly/edgeanomaly config check --config /etc/edgeanomaly/edgeanomaly.json
 install -m 0644 "$root/systemd/edgeanomaly.service" /etc/systemd/system/edgeanomaly.service
 systemctl daemon-reload

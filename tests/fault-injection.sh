@@ -264,6 +264,20 @@ sys.exit(0 if h.get("ts", 0) - 1000 * h.get("uptime_s", 0) >= started - 1500 and
   say "warning: the gateway did not report both connections up within 30 s"
 }
 
+wait_reconnect_counted() { # t0: until the process that lived through a central fault reports its reconnect (20 s)
+  # The next gateway kill would otherwise race the health report that shows the fault counted.
+  local deadline=$(( $(now_ms) + 20000 )) h
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    h=$(last_health)
+    [ -n "$h" ] && "$py" -c '
+import json, sys
+h = json.loads(sys.argv[1]); t0 = int(sys.argv[2])
+sys.exit(0 if h.get("ts", 0) > t0 and h.get("ts", 0) - 1000 * h.get("uptime_s", 0) <= t0 and h.get("reconnects", 0) > 0 else 1)' "$h" "$1" && return 0
+    supervise 0.3
+  done
+  say "warning: no health report with reconnects > 0 from a process alive since the central fault within 20 s"
+}
+
 # --- the publisher ---
 pub_pause() { # [quiet]: until the publisher stands still
   echo "${1:-}" >"$ctl/pause.tmp"; mv "$ctl/pause.tmp" "$ctl/pause"
@@ -302,6 +316,7 @@ kill_central() {
   kill -9 "$central_pid"; wait "$central_pid" 2>/dev/null; supervise "$(rand 1 3)"
   start_central; fault central_kill "$t0"; supervise 4
   central_sync || abort "central capture did not reconnect after a central kill"
+  wait_reconnect_counted "$t0"
 }
 central_outage() {
   wait_connected; central_sync || abort "central capture out of sync before the outage"
@@ -309,6 +324,7 @@ central_outage() {
   stop_pid "$central_pid"; supervise 20
   start_central; fault central_outage "$t0"; supervise 5
   central_sync || abort "central capture did not reconnect after the outage"
+  wait_reconnect_counted "$t0"
 }
 rules_edit() { # kind content
   wait_connected
