@@ -55,6 +55,18 @@ if [ "$without_libssl" = 1 ]; then
 fi
 
 "${runner[@]}" ./edgeanomaly config check --config configs/edgeanomaly.json
+# The duration rule walks the configuration types by reflection: the trimmed binary must still refuse a bare number.
+/usr/bin/python3 - configs/edgeanomaly.json configs/bare-duration.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["Central"]["HealthInterval"] = 10; json.dump(d, open(sys.argv[2], "w"))
+PY
+set +e
+out=$("${runner[@]}" ./edgeanomaly config check --config configs/bare-duration.json 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "Central:HealthInterval is a bare number" <<<"$out" || {
+  echo "$out"; echo "smoke: a bare-number duration was not refused naming the key (exit $rc)" >&2; exit 1; }
+echo "smoke: $rid refuses \"HealthInterval\": 10 naming Central:HealthInterval"
 start=$(date +%s)
 "${runner[@]}" ./edgeanomaly demo --duration "$duration" --data-dir "$work/data" >"$work/demo.log" 2>&1 || {
   rc=$?; tail -30 "$work/demo.log"; echo "smoke: demo exited $rc" >&2; exit 1; }
