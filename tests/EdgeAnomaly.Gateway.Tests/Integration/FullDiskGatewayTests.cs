@@ -55,9 +55,14 @@ public sealed class FullDiskGatewayTests(ITestOutputHelper output) : TwoBrokerTe
         await RunLoad(TimeSpan.FromSeconds(12));
         var whileFull = central.DistinctIds().Count;
         output.WriteLine($"full: {whileFull - beforeFull} more events at central, free {disk.FreeBytes}");
-        Assert.True(whileFull - beforeFull > 20, $"events still reach central on a full disk: {whileFull - beforeFull}");
         await Eventually.True(() => health.Last is { } h && h.GetProperty("disk_full").GetBoolean(), TimeSpan.FromSeconds(10),
             "health reports disk_full\n" + Tail(gateway.Output));
+        // Detection goes on: each new event is either committed and sent, or held in memory until space returns (step 4
+        // checks that held events are written and sent). How many get through while the disk is at 0 bytes depends on
+        // the pages that shedding frees inside the files: 1,135 in one run, 5 in another (CI, 2026-12-07).
+        var held = health.Last!.Value.GetProperty("events_held").GetInt64();
+        output.WriteLine($"full: {held} revisions held");
+        Assert.True(whileFull - beforeFull + held > 20, $"detection goes on on a full disk: {whileFull - beforeFull} sent, {held} held");
 
         // 3. Space returns: disk_full clears by itself, the WAL stays within a quarter of what the disk offers.
         disk.Delete("ballast-2");
