@@ -244,7 +244,10 @@ public sealed partial class GatewayStore
     }
 
     /// <summary>Same statement as a commit: an existing row with the same or a newer revision is kept.</summary>
-    private void UpsertSalvagedEvent(GatewayEvent e, byte[] payload)
+    private void UpsertSalvagedEvent(GatewayEvent e, byte[] payload) => UpsertEvent(e, payload);
+
+    /// <summary>The events upsert of a commit and of a salvage; returns 0 when the same or a newer revision is stored.</summary>
+    private int UpsertEvent(GatewayEvent e, byte[] payload)
     {
         var p = _upsertEvent.Parameters;
         p[0].Value = e.Id;
@@ -257,7 +260,7 @@ public sealed partial class GatewayStore
         p[7].Value = e.Revision;
         p[8].Value = payload;
         p[9].Value = e.UpdatedMs;
-        _upsertEvent.ExecuteNonQuery();
+        return _upsertEvent.ExecuteNonQuery();
     }
 
     private static long? TryScalar(SqliteConnection db, string sql)

@@ -245,18 +245,7 @@ public sealed partial class GatewayStore : IDisposable
             for (var i = 0; i < revisions.Count; i++)
             {
                 var e = revisions[i];
-                var p = _upsertEvent.Parameters;
-                p[0].Value = e.Id;
-                p[1].Value = e.Asset;
-                p[2].Value = (int)e.Kind;
-                p[3].Value = (int)e.Severity;
-                p[4].Value = (int)e.State;
-                p[5].Value = e.StartMs;
-                p[6].Value = e.EndMs is { } end ? end : DBNull.Value;
-                p[7].Value = e.Revision;
-                p[8].Value = payloads[i];
-                p[9].Value = e.UpdatedMs;
-                if (_upsertEvent.ExecuteNonQuery() == 0)
+                if (UpsertEvent(e, payloads[i]) == 0)
                 {
                     // This revision (or a newer one) is already stored: a re-detection after a crash, when the
                     // broker redelivered readings whose events had been committed. Sending it again could
