@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EdgeAnomaly.Gateway.Cli;
-using EdgeAnomaly.Gateway.Demo;
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Hosting;
 
 namespace EdgeAnomaly.Gateway;
 
@@ -16,7 +15,6 @@ public static class Program
         }
         var root = new RootCommand("EdgeAnomaly edge gateway: ingest, on-gateway anomaly detection, store-and-forward.");
         root.Subcommands.Add(RunCommand.Create());
-        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(EventsCommands.Create());
         foreach (var command in ModelCommands.Create()) { root.Subcommands.Add(command); }

@@ -1,7 +1,7 @@
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
 using EdgeAnomaly.Detectors;
-using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Runtime.Configuration;
 using EdgeAnomaly.Rules;
 using Microsoft.Extensions.Configuration;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using EdgeAnomaly.Core.Tags;
-using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Runtime.Configuration;
 using EdgeAnomaly.Rules;
 
 namespace EdgeAnomaly.Gateway.Cli;

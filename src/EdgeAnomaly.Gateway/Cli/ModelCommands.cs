@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EdgeAnomaly.Gateway.Evaluation;
+using EdgeAnomaly.Runtime.Evaluation;
 using EdgeAnomaly.Scoring.Bundle;
 using EdgeAnomaly.Scoring.Csv;
 using EdgeAnomaly.Scoring.Evaluation;

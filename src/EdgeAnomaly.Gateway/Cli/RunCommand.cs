@@ -1,6 +1,6 @@
 using System.CommandLine;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Hosting;
 
 namespace EdgeAnomaly.Gateway.Cli;
 

@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Alarm;
+using EdgeAnomaly.Runtime.Alarm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAnomaly.Gateway.Tests.Alarm;

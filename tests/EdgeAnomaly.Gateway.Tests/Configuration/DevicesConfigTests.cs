@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Runtime.Configuration;
 using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Gateway.Tests.Configuration;

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Reflection;
-using EdgeAnomaly.Gateway.Configuration;
+using EdgeAnomaly.Runtime.Configuration;
 using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Gateway.Tests.Configuration;

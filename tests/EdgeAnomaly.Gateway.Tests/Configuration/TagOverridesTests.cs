@@ -1,6 +1,6 @@
 using EdgeAnomaly.Core.Tags;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Hosting;
 using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Gateway.Tests.Configuration;

@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Demo;
+using EdgeAnomaly.Demo;
 using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Gateway.Tests.Demo;

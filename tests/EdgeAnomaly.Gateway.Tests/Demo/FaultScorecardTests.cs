@@ -1,6 +1,6 @@
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.FirmwareSim.Faults;
-using EdgeAnomaly.Gateway.Demo;
+using EdgeAnomaly.Demo;
 
 namespace EdgeAnomaly.Gateway.Tests.Demo;
 

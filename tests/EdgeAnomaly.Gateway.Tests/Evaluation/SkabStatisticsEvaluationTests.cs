@@ -1,5 +1,5 @@
 using EdgeAnomaly.Detectors;
-using EdgeAnomaly.Gateway.Evaluation;
+using EdgeAnomaly.Runtime.Evaluation;
 using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Gateway.Tests.Evaluation;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EdgeAnomaly.Core.Diagnostics;
-using EdgeAnomaly.Gateway.Health;
-using EdgeAnomaly.Gateway.Sources;
+using EdgeAnomaly.Runtime.Health;
+using EdgeAnomaly.Runtime.Sources;
 using EdgeAnomaly.Ingest;
 
 namespace EdgeAnomaly.Gateway.Tests.Health;
@@ -34,7 +34,7 @@ public sealed class HealthJsonTests
     [Fact]
     public void Serialize_Runtime_MemoryGcAndPipelineMaxima()
     {
-        var runtime = new RuntimeHealth(52_000_000, 14_000_000, 120, 9, 2, 41.25, new EdgeAnomaly.Gateway.Pipeline.PipelineStalls(3.5, 2.25, 7, 1.125, 0.5, 0.75));
+        var runtime = new RuntimeHealth(52_000_000, 14_000_000, 120, 9, 2, 41.25, new EdgeAnomaly.Runtime.Pipeline.PipelineStalls(3.5, 2.25, 7, 1.125, 0.5, 0.75));
         var json = HealthJson.Serialize("gw", 2000, 7, new GatewayCounters(), new HealthGauges(0, 0, true, true, 0, [], Runtime: runtime));
         var r = JsonDocument.Parse(json).RootElement;
         var rt = r.GetProperty("runtime");

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Events;
-using EdgeAnomaly.Gateway.Health;
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Health;
+using EdgeAnomaly.Runtime.Hosting;
 using EdgeAnomaly.Storage;
 
 namespace EdgeAnomaly.Gateway.Tests.Health;

@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Hosting;
 
 namespace EdgeAnomaly.Gateway.Tests.Hosting;
 

@@ -7,8 +7,8 @@ using EdgeAnomaly.FirmwareSim.Faults;
 using EdgeAnomaly.FirmwareSim.Fleet;
 using EdgeAnomaly.FirmwareSim.Generation;
 using EdgeAnomaly.FirmwareSim.Publishing;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Hosting;
 using EdgeAnomaly.Gateway.Tests.Models;
 using EdgeAnomaly.Scoring.Bundle;
 using EdgeAnomaly.Scoring.Csv;
@@ -70,7 +70,7 @@ public sealed class ModelEndToEndTests(ITestOutputHelper output) : TwoBrokerTest
         {
             Observer = recorder,
             ModelObserver = recorder,
-            AlarmOutput = new EdgeAnomaly.Gateway.Alarm.DisabledAlarmOutput(),
+            AlarmOutput = new EdgeAnomaly.Runtime.Alarm.DisabledAlarmOutput(),
             MinimumLogLevel = LogLevel.Information,
             ConfigureLogging = b => b.ClearProviders().AddProvider(log),
         });

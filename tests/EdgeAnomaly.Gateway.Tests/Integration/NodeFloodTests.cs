@@ -1,9 +1,9 @@
 using System.Text;
 using EdgeAnomaly.Core.Diagnostics;
-using EdgeAnomaly.Gateway.Alarm;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Hosting;
-using EdgeAnomaly.Gateway.Pipeline;
+using EdgeAnomaly.Runtime.Alarm;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Hosting;
+using EdgeAnomaly.Runtime.Pipeline;
 using EdgeAnomaly.TestSupport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
-using EdgeAnomaly.Gateway.Alarm;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Hosting;
+using EdgeAnomaly.Runtime.Alarm;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Hosting;
 using EdgeAnomaly.Gateway.Tests.Configuration;
 using EdgeAnomaly.TestSupport;
 using Microsoft.Extensions.Hosting;

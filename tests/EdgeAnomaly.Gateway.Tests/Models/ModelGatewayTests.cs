@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAnomaly.Core.Events;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Health;
-using EdgeAnomaly.Gateway.Hosting;
-using EdgeAnomaly.Gateway.Models;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Health;
+using EdgeAnomaly.Runtime.Hosting;
+using EdgeAnomaly.Runtime.Models;
 using EdgeAnomaly.Gateway.Tests.Integration;
 using EdgeAnomaly.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +35,7 @@ public sealed class ModelGatewayTests : TwoBrokerTest
         {
             Observer = recorder,
             ModelObserver = recorder,
-            AlarmOutput = new EdgeAnomaly.Gateway.Alarm.DisabledAlarmOutput(),
+            AlarmOutput = new EdgeAnomaly.Runtime.Alarm.DisabledAlarmOutput(),
             MinimumLogLevel = LogLevel.Information,
             ConfigureLogging = b => b.ClearProviders().AddProvider(log),
         });
@@ -78,7 +78,7 @@ public sealed class ModelGatewayTests : TwoBrokerTest
         {
             Observer = recorder,
             ModelObserver = recorder,
-            AlarmOutput = new EdgeAnomaly.Gateway.Alarm.DisabledAlarmOutput(),
+            AlarmOutput = new EdgeAnomaly.Runtime.Alarm.DisabledAlarmOutput(),
             MinimumLogLevel = LogLevel.Information,
             ConfigureLogging = b => b.ClearProviders().AddProvider(log),
         });

@@ -1,8 +1,8 @@
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Models;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Models;
 using EdgeAnomaly.Scoring.Bundle;
 using EdgeAnomaly.Scoring.Pipeline;
 using EdgeAnomaly.TestSupport;

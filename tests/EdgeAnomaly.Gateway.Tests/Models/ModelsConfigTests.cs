@@ -1,8 +1,8 @@
 using System.Text.Json;
 using EdgeAnomaly.Core.Diagnostics;
-using EdgeAnomaly.Gateway.Configuration;
-using EdgeAnomaly.Gateway.Health;
-using EdgeAnomaly.Gateway.Models;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Health;
+using EdgeAnomaly.Runtime.Models;
 using EdgeAnomaly.Scoring.Features;
 using EdgeAnomaly.Scoring.Pipeline;
 using EdgeAnomaly.TestSupport;

@@ -1,7 +1,7 @@
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
-using EdgeAnomaly.Gateway.Models;
+using EdgeAnomaly.Runtime.Models;
 using EdgeAnomaly.Scoring.Pipeline;
 using EdgeAnomaly.Storage;
 using EdgeAnomaly.TestSupport;

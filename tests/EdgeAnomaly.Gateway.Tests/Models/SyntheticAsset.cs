@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Models;
+using EdgeAnomaly.Runtime.Models;
 using EdgeAnomaly.Scoring.Features;
 using EdgeAnomaly.Scoring.Pipeline;
 

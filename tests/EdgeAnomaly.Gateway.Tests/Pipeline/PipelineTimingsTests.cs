@@ -1,4 +1,4 @@
-using EdgeAnomaly.Gateway.Pipeline;
+using EdgeAnomaly.Runtime.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAnomaly.Gateway.Tests.Pipeline;

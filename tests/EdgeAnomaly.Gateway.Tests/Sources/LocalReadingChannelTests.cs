@@ -1,5 +1,5 @@
 using EdgeAnomaly.Core.Readings;
-using EdgeAnomaly.Gateway.Sources;
+using EdgeAnomaly.Runtime.Sources;
 
 namespace EdgeAnomaly.Gateway.Tests.Sources;
 

@@ -1,0 +1,256 @@
+using EdgeAnomaly.Core.Diagnostics;
+using EdgeAnomaly.Core.Events;
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Detectors;
+using EdgeAnomaly.Devices.Gpio;
+using EdgeAnomaly.Devices.Modbus;
+using EdgeAnomaly.Devices.Serial;
+using EdgeAnomaly.Runtime.Alarm;
+using EdgeAnomaly.Runtime.Configuration;
+using EdgeAnomaly.Runtime.Health;
+using EdgeAnomaly.Runtime.Models;
+using EdgeAnomaly.Runtime.Pipeline;
+using EdgeAnomaly.Runtime.Sources;
+using EdgeAnomaly.Ingest;
+using EdgeAnomaly.Rules;
+using EdgeAnomaly.Storage;
+using EdgeAnomaly.Uplink;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAnomaly.Runtime.Hosting;
+
+/// <summary>What differs between the daemon, the demo and tests.</summary>
+public sealed class GatewayHostOptions
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public IEventObserver? Observer { get; init; }
+
+    /// <summary>Minimum console log level (the demo keeps the terminal for its own live view).</summary>
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Extra logging set-up (tests capture the log).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Used instead of the GPIO output (tests, the demo).</summary>
+    public IAlarmOutput? AlarmOutput { get; init; }
+
+    /// <summary>Used instead of System.Device.Gpio for the GPIO inputs of Devices:Gpio (tests).</summary>
+    public IGpioInputPins? GpioInputs { get; init; }
+
+    /// <summary>Told about every scored model step on the pipeline thread (tests compare live and replayed scores).</summary>
+    public IModelStepObserver? ModelObserver { get; init; }
+}
+
+/// <summary>Composes the gateway from its parts. Wiring only: no logic lives here.</summary>
+public static class GatewayHost
+{
+    public static IHost Build(GatewayConfig config, GatewayHostOptions options)
+    {
+        Directory.CreateDirectory(config.Gateway.DataDir);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSystemd();
+        // AddSystemd registers the notifier only under systemd; the watchdog asks for it everywhere.
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        options.ConfigureLogging?.Invoke(builder.Logging);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(20);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+
+        var services = builder.Services;
+        var registry = ConfigLoader.BuildRegistry(config);
+        var values = new TagValues(registry.TagCount);
+        var counters = new GatewayCounters();
+        services.AddSingleton(config);
+        services.AddSingleton(options.Time);
+        services.AddSingleton(registry);
+        services.AddSingleton(values);
+        services.AddSingleton(counters);
+        services.AddSingleton(new PipelineHeartbeat());
+        var localReadings = new LocalReadingChannel(new LocalSourceCounters());
+        services.AddSingleton(localReadings);
+        services.AddSingleton(new PipelineSettings(config.Rules.OrphanGrace, config.Store.ReadingsFlushInterval));
+        services.AddSingleton(sp => new ReadingDecoder(registry, config.Ingest, counters));
+        services.AddSingleton(sp => new MqttIngestClient(config.LocalBroker, config.Ingest, options.Time,
+            sp.GetRequiredService<ILogger<MqttIngestClient>>(), counters));
+        services.AddSingleton(sp => sp.GetRequiredService<MqttIngestClient>().Messages);
+        services.AddSingleton(sp => new TagDetectorBank(registry, config.Statistics, config.DataQuality, TagOverrides(config)));
+        services.AddSingleton(sp => new EventTracker(config.Gateway.Id, registry, values));
+        services.AddSingleton(sp =>
+        {
+            // The daemon's store is opened through the start-up check (damaged file moved aside, salvaged, reported).
+            var store = StoreStartup.Open(config.Store, config.Gateway.Id, counters, options.Time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Storage"));
+            store.RegisterTags(registry);
+            return store;
+        });
+        services.AddSingleton(sp => new UplinkClient(config.Central, counters, options.Time, sp.GetRequiredService<ILogger<UplinkClient>>()));
+        services.AddSingleton(sp => new EventForwarder(sp.GetRequiredService<GatewayStore>(), sp.GetRequiredService<UplinkClient>(),
+            counters, options.Time, sp.GetRequiredService<ILogger<EventForwarder>>()));
+        services.AddSingleton(sp => new AlarmController(options.AlarmOutput
+            ?? GpioAlarmOutput.Open(config.Alarm, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Alarm"))));
+        services.AddSingleton(sp => CreateRuleSlot(config, registry, values, sp));
+        if (options.Observer is not null)
+        {
+            services.AddSingleton(options.Observer);
+        }
+        services.AddSingleton<GatewayPipeline>();
+
+        // AddHostedService de-duplicates by implementation type, which would drop all but one LoopService:
+        // register IHostedService descriptors directly.
+        // Hosted services stop in reverse order: ingest first, then the pipeline drains and commits,
+        // then the forwarder, and the uplink last (it publishes the retained offline state).
+        services.AddSingleton<IHostedService>(sp => new LoopService("uplink", sp.GetRequiredService<UplinkClient>().RunAsync));
+        services.AddSingleton<IHostedService>(sp => new LoopService("forwarder", sp.GetRequiredService<EventForwarder>().RunAsync));
+        AddModels(services, config, registry, options);
+        services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<GatewayStore>(),
+            sp.GetRequiredService<UplinkClient>(), sp.GetRequiredService<MqttIngestClient>(), sp.GetRequiredService<GatewayPipeline>(),
+            localReadings, sp.GetServices<ILocalSourceStatus>(), options.Time, sp.GetRequiredService<ILogger<HealthReporter>>(),
+            sp.GetService<ModelRuntime>()));
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayPipeline>());
+        services.AddHostedService(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
+        services.AddSingleton<IHostedService>(sp => new LoopService("ingest", sp.GetRequiredService<MqttIngestClient>().RunAsync));
+        AddLocalSources(services, config, registry, localReadings, options.Time, options.GpioInputs);
+        services.AddHostedService<SystemdWatchdog>();
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The model runtime, when any asset is modelled: registered before the pipeline so its bundles are loaded before
+    /// the first reading and its background training stops after the pipeline has drained.
+    /// </summary>
+    private static void AddModels(IServiceCollection services, GatewayConfig config, TagRegistry registry, GatewayHostOptions options)
+    {
+        // Configs built in code (the demo) have not been through the loader's path resolution.
+        ModelsConfig.ResolvePaths(config.Models, config.Gateway.DataDir);
+        var assets = ModelsConfig.ResolveAll(config.Models, config.Assets);
+        if (assets.Count == 0)
+        {
+            return;
+        }
+        // Warm-up readings are read back from the readings history rather than held in memory; the wait covers one
+        // flush pass (Store:ReadingsFlushInterval) with room for a slow one.
+        var flushWait = (config.Store.ReadingsFlushInterval * 2) + TimeSpan.FromSeconds(10);
+        services.AddSingleton(sp => new ModelRuntime(config.Models, assets, registry, sp.GetRequiredService<EventTracker>(), options.Time,
+            sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver,
+            new StoredTrainingReadings(sp.GetRequiredService<GatewayStore>(), flushWait)));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ModelRuntime>());
+    }
+
+    /// <summary>
+    /// Device loops feed the local channel; registered after the pipeline so they stop before it (the pipeline then
+    /// drains what they wrote). Only configured kinds are started; the daemon only ever reads from devices.
+    /// </summary>
+    private static void AddLocalSources(IServiceCollection services, GatewayConfig config, TagRegistry registry,
+        LocalReadingChannel localReadings, TimeProvider time, IGpioInputPins? gpioPins)
+    {
+        var sink = new LocalReadingSink(localReadings);
+        int? ResolveTag(string asset, string tag) => registry.TryGetTag(asset, tag, out var id) ? id : null;
+        if (config.Devices.Modbus.Count > 0)
+        {
+            services.AddSingleton(sp => ModbusPollScheduler.Create(config.Devices, ResolveTag,
+                new GatewayModbusMasterFactory(time, sp.GetRequiredService<ILoggerFactory>()), sink, time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Modbus")));
+            services.AddSingleton<ILocalSourceStatus>(sp => new ModbusSourceStatus(sp.GetRequiredService<ModbusPollScheduler>()));
+            services.AddSingleton<IHostedService>(sp => new LoopService("modbus", sp.GetRequiredService<ModbusPollScheduler>().RunAsync));
+        }
+        if (config.Devices.Gpio.Count > 0)
+        {
+            services.AddSingleton(sp => new GpioInputReader(config.Devices.Gpio, ResolveTag, sink, time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Gpio"), gpioPins));
+            services.AddSingleton<ILocalSourceStatus>(sp => new GpioSourceStatus(sp.GetRequiredService<GpioInputReader>()));
+            services.AddSingleton<IHostedService>(sp => new LoopService("gpio", sp.GetRequiredService<GpioInputReader>().RunAsync));
+        }
+        if (config.Devices.Serial.Count > 0)
+        {
+            services.AddSingleton<IReadOnlyList<SerialSensorReader>>(sp => [.. config.Devices.Serial.Select(options =>
+                new SerialSensorReader(options, ResolveTag, sink, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Serial")))]);
+            services.AddSingleton<ILocalSourceStatus>(sp => new SerialSourceStatus(sp.GetRequiredService<IReadOnlyList<SerialSensorReader>>()));
+            for (var i = 0; i < config.Devices.Serial.Count; i++)
+            {
+                var index = i;
+                services.AddSingleton<IHostedService>(sp => new LoopService("serial:" + config.Devices.Serial[index].Name,
+                    sp.GetRequiredService<IReadOnlyList<SerialSensorReader>>()[index].RunAsync));
+            }
+        }
+    }
+
+    internal static Func<TagInfo, TagDetectorOverrides?> TagOverrides(GatewayConfig config)
+    {
+        var byKey = new Dictionary<string, TagConfig>(StringComparer.Ordinal);
+        foreach (var asset in config.Assets)
+        {
+            foreach (var tag in asset.Tags)
+            {
+                byKey[asset.Name + "/" + tag.Name] = tag;
+            }
+        }
+        return info => byKey.TryGetValue(info.Key, out var t)
+            ? new TagDetectorOverrides
+            {
+                Sensitivity = t.Sensitivity,
+                StatisticsEnabled = t.Statistics ? null : false,
+                RobustZEnabled = t.RobustZ,
+                IqrEnabled = t.Iqr,
+                DataQualityEnabled = t.DataQuality ? null : false,
+                FlatlineEnabled = t.Flatline ? null : false,
+                SpikeEnabled = t.Spike ? null : false,
+            }
+            : null;
+    }
+
+    /// <summary>Compiles the rules at start (an invalid file refuses to start) and watches it for edits.</summary>
+    private static RuleEngineSlot CreateRuleSlot(GatewayConfig config, TagRegistry registry, TagValues values, IServiceProvider sp)
+    {
+        var slot = new RuleEngineSlot();
+        if (string.IsNullOrWhiteSpace(config.Rules.Path))
+        {
+            return slot;
+        }
+        var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Rules");
+        // RuleCompiler refuses unknown tags, at start and on every reload (the watcher keeps the rules in force).
+        var initial = RuleCompiler.Compile(RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path)), registry, values);
+        slot.Set(initial);
+        slot.TakeSwapped();
+        var counters = sp.GetRequiredService<GatewayCounters>();
+        slot.Watcher = new RulesFileWatcher(config.Rules.Path, set => RuleCompiler.Compile(set, registry, values), slot.Set, log,
+            sp.GetRequiredService<TimeProvider>(), counters.AddRulesReloadRefused);
+        return slot;
+    }
+}
+
+/// <summary>Runs a component's own loop as a hosted service; an unexpected fault stops the host (systemd restarts it).</summary>
+internal sealed class LoopService(string name, Func<CancellationToken, Task> run) : BackgroundService
+{
+    public string Name { get; } = name;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => run(stoppingToken);
+}
+
+internal sealed class RulesWatcherService(RuleEngineSlot slot) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        slot.Watcher?.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        slot.Watcher?.Dispose();
+        return Task.CompletedTask;
+    }
+}
