@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.FirmwareSim.Faults;
@@ -310,17 +311,15 @@ public static class DemoCommand
             _client = new MqttClientFactory().CreateMqttClient();
             _client.ApplicationMessageReceivedAsync += e =>
             {
-                using var doc = JsonDocument.Parse(e.ApplicationMessage.Payload);
-                if (doc.RootElement.TryGetProperty("id", out var id) && id.GetString() is { } text)
-                {
-                    _ids.AddOrUpdate(text, 1, static (_, n) => n + 1);
-                }
+                // Read as a central service would: through the contract's event reader.
+                var id = EventJson.Deserialize(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)).Id;
+                _ids.AddOrUpdate(id, 1, static (_, n) => n + 1);
                 return Task.CompletedTask;
             };
             var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("demo-central").Build();
             await _client.ConnectAsync(options, ct).ConfigureAwait(false);
             await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(prefix + "/v1/gateways/+/events/#", MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
+                .WithTopicFilter(GatewayTopics.EventsFilter(prefix), MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
         }
 
         public async ValueTask DisposeAsync()

@@ -1,3 +1,5 @@
+using EdgeAnomaly.Contracts;
+
 namespace EdgeAnomaly.Ingest;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed class IngestOptions
     /// <summary>Every problem, each naming its key; empty when the options are usable.</summary>
     public IEnumerable<string> Validate()
     {
-        if (!IngestTopics.IsValidPrefix(TopicPrefix))
+        if (!MqttContract.IsValidPrefix(TopicPrefix))
         {
             yield return $"{Section}:TopicPrefix must be non-empty, without '+', '#', leading or trailing '/' (got '{TopicPrefix}')";
         }

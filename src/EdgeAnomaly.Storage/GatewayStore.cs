@@ -1,3 +1,4 @@
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Net;
 using EdgeAnomaly.Core.Resilience;
@@ -136,11 +137,12 @@ public sealed class UplinkClient : IAsyncDisposable
         _counters = counters;
         _time = time ?? TimeProvider.System;
         _log = log ?? (ILogger)NullLogger.Instance;
-        Topics = new UplinkTopics(options.TopicPrefix, options.GatewayId);
+        Topics = new GatewayTopics(options.TopicPrefix, options.GatewayId);
         _certificateValidator = ServerCertificateValidator.ForOptions("Central", options.Host, options.UseTls, options.AllowUntrustedCertificates, options.CaFile);
     }
 
-    public UplinkTopics Topics { get; }
+    /// <summary>This gateway's topics, named by <see cref="UplinkOptions.GatewayId"/>: events, health and state all go through these.</summary>
+    public GatewayTopics Topics { get; }
 
     public UplinkOptions Options => _options;
 
@@ -276,7 +278,7 @@ public sealed class UplinkClient : IAsyncDisposable
             // MQTT 5: the client must not have more QoS 1 publishes unacknowledged than the CONNACK allows (0 = not sent).
             Volatile.Write(ref _serverReceiveMaximum, result.ReceiveMaximum ?? 0);
         }
-        var online = UplinkTopics.OnlinePayload(_time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Version);
+        var online = GatewayStateJson.Online(_time.GetUtcNow().ToUnixTimeMilliseconds(), _options.Version);
         var outcome = await PublishOnAsync(client, Topics.State, online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct);
         if (!outcome.Success)
         {
@@ -403,7 +405,7 @@ public sealed class UplinkClient : IAsyncDisposable
             if (client.IsConnected)
             {
                 using var timeout = new CancellationTokenSource(_options.OperationTimeout, _time);
-                await PublishOnAsync(client, Topics.State, UplinkTopics.OfflinePayload(), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, timeout.Token);
+                await PublishOnAsync(client, Topics.State, GatewayStateJson.Offline(), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, timeout.Token);
                 await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
             }
         }
@@ -451,7 +453,7 @@ public sealed class UplinkClient : IAsyncDisposable
     /// <param name="certificateValidator">Keeps why a broker certificate was refused; one is made from the options when null.</param>
     public static MqttClientOptions BuildMqttOptions(UplinkOptions o, ServerCertificateValidator? certificateValidator = null)
     {
-        var topics = new UplinkTopics(o.TopicPrefix, o.GatewayId);
+        var topics = new GatewayTopics(o.TopicPrefix, o.GatewayId);
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(o.Host, o.Port)
             // Kernel-tuned socket buffers: MQTTnet locks them at 16 KiB, one window per round trip to the broker (BrokerSocket).
@@ -466,7 +468,7 @@ public sealed class UplinkClient : IAsyncDisposable
             // in a backlog drain. Some brokers (AWS IoT) also reject fragmented packets.
             .WithoutPacketFragmentation()
             .WithWillTopic(topics.State)
-            .WithWillPayload(UplinkTopics.OfflinePayload())
+            .WithWillPayload(GatewayStateJson.Offline())
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (o.Username is not null)

@@ -80,32 +80,3 @@ public sealed class TagValuesTests
         Assert.False(v.HasValue(1));
     }
 }
-
-public sealed class EventJsonTests
-{
-    [Fact]
-    public void SerializeThenDeserialize_RoundTripsEveryField()
-    {
-        var e = new GatewayEvent
-        {
-            Id = "abc", Revision = 3, Gateway = "gw", Asset = "pump-1", Tags = ["current.a", "flow"], Kind = EventKind.DataQuality,
-            Source = "dq-flatline:flow", Severity = Severity.Warning, State = EventState.Closed, StartMs = 10, EndMs = 20,
-            PeakValue = 1.5, PeakScore = 0.75, Threshold = double.NaN, Message = "m \"quoted\"", Explanation = "x", Occurrences = 2, UpdatedMs = 20,
-        };
-        var back = EventJson.Deserialize(EventJson.Serialize(e));
-        Assert.Equal(e with { Tags = back.Tags, Threshold = back.Threshold }, back);
-        Assert.Equal(e.Tags, back.Tags);
-        Assert.True(double.IsNaN(back.Threshold));
-    }
-
-    [Fact]
-    public void Serialize_IsDeterministic()
-    {
-        var e = new GatewayEvent
-        {
-            Id = "abc", Gateway = "gw", Asset = "a", Tags = [], Kind = EventKind.Rule, Source = "rule:r", Severity = Severity.Info,
-            State = EventState.Open, StartMs = 1, PeakValue = 1, PeakScore = 1, Threshold = 2, Message = "", Explanation = "", UpdatedMs = 1,
-        };
-        Assert.Equal(EventJson.Serialize(e), EventJson.Serialize(e));
-    }
-}

@@ -348,7 +348,7 @@ public sealed class EventTracker : IConditionSink
         return false;
     }
 
-    /// <summary>Same text as <see cref="EventJson.FormatValue"/>, formatted straight into the builder.</summary>
+    /// <summary>Up to 4 decimals, invariant culture, "n/a" when not finite; formatted straight into the builder.</summary>
     private static void AppendValue(StringBuilder sb, double value)
     {
         if (double.IsFinite(value))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
@@ -89,7 +90,7 @@ public sealed class ReadingDecoder
     }
 
     /// <summary>Which kind of node topic this is under the configured prefix.</summary>
-    public IngestTopicKind Classify(ReadOnlySpan<char> topic) => IngestTopics.Parse(topic, _prefix, out _);
+    public NodeTopicKind Classify(ReadOnlySpan<char> topic) => NodeTopics.Parse(topic, _prefix, out _);
 
     /// <summary>
     /// Decodes one readings message received on <paramref name="topic"/> at <paramref name="receivedAtMs"/> (unix ms)
@@ -104,7 +105,7 @@ public sealed class ReadingDecoder
         _rejected = 0;
         _hasExplicitTs = false;
 
-        if (IngestTopics.Parse(topic, _prefix, out var nodeId) != IngestTopicKind.Readings)
+        if (NodeTopics.Parse(topic, _prefix, out var nodeId) != NodeTopicKind.Readings)
         {
             return RefuseMessage(RejectReason.BadTopic, -1);
         }
@@ -312,7 +313,7 @@ public sealed class ReadingDecoder
     public NodeStatusChange? DecodeStatus(ReadOnlySpan<char> topic, ReadOnlySpan<byte> payload, long receivedAtMs)
     {
         _counters.AddMessageReceived();
-        if (IngestTopics.Parse(topic, _prefix, out var nodeId) != IngestTopicKind.Status)
+        if (NodeTopics.Parse(topic, _prefix, out var nodeId) != NodeTopicKind.Status)
         {
             _counters.AddRejected(RejectReason.BadTopic);
             return null;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Net;
 using EdgeAnomaly.Core.Resilience;
@@ -66,8 +67,8 @@ public sealed class MqttIngestClient : IAsyncDisposable
         _certificateValidator = ServerCertificateValidator.ForOptions(MqttIngestOptions.Section, options.Host, options.UseTls, options.AllowUntrustedCertificates, options.CaFile);
         _clientOptions = BuildClientOptions(options, _certificateValidator);
         _subscribeOptions = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(IngestTopics.ReadingsFilter(ingest.TopicPrefix)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-            .WithTopicFilter(f => f.WithTopic(IngestTopics.StatusFilter(ingest.TopicPrefix)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(NodeTopics.ReadingsFilter(ingest.TopicPrefix)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(NodeTopics.StatusFilter(ingest.TopicPrefix)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;

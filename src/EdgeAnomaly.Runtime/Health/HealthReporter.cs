@@ -49,7 +49,8 @@ public sealed class HealthReporter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var topic = $"{config.Central.TopicPrefix}/v1/gateways/{config.Gateway.Id}/health";
+        // The uplink's topic set, as for events and state: all three name Central:GatewayId (not Gateway:Id).
+        var topic = uplink.Topics.Health;
         var lastLog = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {

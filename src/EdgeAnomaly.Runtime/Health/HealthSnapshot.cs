@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text.Json;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Runtime.Models;
 using EdgeAnomaly.Runtime.Sources;
@@ -36,213 +35,158 @@ public sealed record RuntimeHealth(long RssBytes, long GcHeapBytes, int Gen0Coll
 /// <summary>Local sources (Modbus, serial, GPIO): counters per kind, queue depth and one entry per device.</summary>
 public sealed record LocalSourcesHealth(LocalSourceCounters Counters, int QueuePending, IReadOnlyList<LocalDeviceHealth> Devices);
 
-/// <summary>The health payload (contract: docs/mqtt-contract.md, "health").</summary>
+/// <summary>
+/// The health payload from the gateway's counters and gauges: the fields and their JSON are the contract's
+/// (<see cref="HealthReport"/>, docs/mqtt-contract.md "Health"); this only says where each value comes from.
+/// </summary>
 public static class HealthJson
 {
-    public static byte[] Serialize(string gatewayId, long nowMs, long uptimeSeconds, GatewayCounters c, HealthGauges g)
+    public static byte[] Serialize(string gatewayId, long nowMs, long uptimeSeconds, GatewayCounters c, HealthGauges g) =>
+        HealthReportJson.Write(Report(gatewayId, nowMs, uptimeSeconds, c, g));
+
+    public static HealthReport Report(string gatewayId, long nowMs, long uptimeSeconds, GatewayCounters c, HealthGauges g)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        var rejected = new Dictionary<string, long>(RejectReasons.Count, StringComparer.Ordinal);
+        foreach (var reason in Enum.GetValues<RejectReason>())
         {
-            w.WriteStartObject();
-            w.WriteNumber("v", 1);
-            w.WriteString("gateway", gatewayId);
-            w.WriteNumber("ts", nowMs);
-            w.WriteNumber("uptime_s", uptimeSeconds);
-            w.WriteNumber("messages", c.MessagesReceived);
-            w.WriteNumber("readings", c.ReadingsAccepted);
-            w.WriteNumber("rejected_total", c.RejectedTotal);
-            w.WriteStartObject("rejected");
-            foreach (var reason in Enum.GetValues<RejectReason>())
-            {
-                w.WriteNumber(reason.ToWire(), c.Rejected(reason));
-            }
-            w.WriteEndObject();
-            w.WriteNumber("events_opened", c.EventsOpened);
-            w.WriteNumber("events_closed", c.EventsClosed);
-            w.WriteNumber("events_open", g.OpenEvents);
-            w.WriteNumber("events_uplinked", c.EventsUplinked);
-            w.WriteNumber("backlog", g.Backlog);
-            w.WriteNumber("evicted_readings", c.EvictedReadings);
-            w.WriteNumber("evicted_events", c.EvictedEvents);
-            w.WriteBoolean("disk_full", g.DiskFull);
-            w.WriteNumber("events_held", g.HeldRevisions);
-            w.WriteNumber("readings_dropped_disk_full", c.ReadingsDroppedDiskFull);
-            w.WriteNumber("disk_write_failures", c.DiskWriteFailures);
-            w.WriteNumber("reconnects", c.UplinkReconnects);
-            w.WriteNumber("sequence_gaps", c.SequenceGaps);
-            w.WriteNumber("sequence_resets", c.SequenceResets);
-            w.WriteNumber("nodes_evicted", c.NodesEvicted);
-            w.WriteNumber("rules_reloads_refused", c.RulesReloadsRefused);
-            w.WriteNumber("db_bytes", g.DatabaseBytes);
-            w.WriteBoolean("uplink_connected", g.UplinkConnected);
-            w.WriteBoolean("ingest_connected", g.IngestConnected);
-            w.WriteStartArray("nodes");
-            foreach (var n in g.Nodes)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", n.NodeId);
-                w.WriteString("state", n.State.ToString().ToLowerInvariant());
-                w.WriteNumber("last_seen_ms", n.LastSeenMs);
-                w.WriteNumber("messages", n.Messages);
-                w.WriteNumber("sequence_gaps", n.SequenceGaps);
-                w.WriteNumber("sequence_resets", n.SequenceResets);
-                if (n.ClockOffsetMs is { } offset)
-                {
-                    w.WriteNumber("clock_offset_ms", offset);
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            WriteSources(w, c, g.Local);
-            if (g.Models is not null)
-            {
-                WriteModels(w, g.Models);
-            }
-            if (g.Runtime is { } r)
-            {
-                WriteRuntime(w, r);
-            }
-            if (g.StorageCheck is { } check)
-            {
-                WriteStorageCheck(w, check);
-            }
-            w.WriteEndObject();
+            rejected[reason.ToWire()] = c.Rejected(reason);
         }
-        return buffer.WrittenSpan.ToArray();
+        var nodes = new HealthNode[g.Nodes.Count];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var n = g.Nodes[i];
+            nodes[i] = new HealthNode
+            {
+                Id = n.NodeId, State = n.State.ToString().ToLowerInvariant(), LastSeenMs = n.LastSeenMs, Messages = n.Messages,
+                SequenceGaps = n.SequenceGaps, SequenceResets = n.SequenceResets, ClockOffsetMs = n.ClockOffsetMs,
+            };
+        }
+        var local = g.Local;
+        return new HealthReport
+        {
+            Gateway = gatewayId,
+            Ts = nowMs,
+            UptimeSeconds = uptimeSeconds,
+            Messages = c.MessagesReceived,
+            Readings = c.ReadingsAccepted,
+            RejectedTotal = c.RejectedTotal,
+            Rejected = rejected,
+            EventsOpened = c.EventsOpened,
+            EventsClosed = c.EventsClosed,
+            EventsOpen = g.OpenEvents,
+            EventsUplinked = c.EventsUplinked,
+            Backlog = g.Backlog,
+            EvictedReadings = c.EvictedReadings,
+            EvictedEvents = c.EvictedEvents,
+            DiskFull = g.DiskFull,
+            EventsHeld = g.HeldRevisions,
+            ReadingsDroppedDiskFull = c.ReadingsDroppedDiskFull,
+            DiskWriteFailures = c.DiskWriteFailures,
+            Reconnects = c.UplinkReconnects,
+            SequenceGaps = c.SequenceGaps,
+            SequenceResets = c.SequenceResets,
+            NodesEvicted = c.NodesEvicted,
+            RulesReloadsRefused = c.RulesReloadsRefused,
+            DatabaseBytes = g.DatabaseBytes,
+            UplinkConnected = g.UplinkConnected,
+            IngestConnected = g.IngestConnected,
+            Nodes = nodes,
+            Sources = Sources(c, local),
+            LocalQueue = local?.QueuePending,
+            LocalUnknownTags = local?.Counters.UnknownTags,
+            Devices = local is null ? null : Devices(local.Devices),
+            Models = g.Models is null ? null : Models(g.Models),
+            Runtime = g.Runtime is { } r ? Process(r) : null,
+            PipelineMaxMs = g.Runtime is { } s ? PipelineMaxima(s.Stalls) : null,
+            StorageCheck = g.StorageCheck is { } check ? StorageCheck(check) : null,
+        };
     }
 
-    /// <summary>
-    /// "sources": readings per input kind (mqtt is what the decoder accepted; the rest came from local pollers) and
-    /// "devices": one entry per local device with its status (ok / degraded) and transaction counters.
-    /// </summary>
-    private static void WriteSources(Utf8JsonWriter w, GatewayCounters c, LocalSourcesHealth? local)
+    /// <summary>mqtt is what the decoder accepted (all accepted readings less the local ones); then one entry per local kind.</summary>
+    private static Dictionary<string, HealthSource> Sources(GatewayCounters c, LocalSourcesHealth? local)
     {
-        w.WriteStartObject("sources");
-        var localReadings = local?.Counters.TotalReadings ?? 0;
-        w.WriteStartObject("mqtt");
-        w.WriteNumber("readings", c.ReadingsAccepted - localReadings);
-        w.WriteEndObject();
+        var sources = new Dictionary<string, HealthSource>(1 + LocalSourceKinds.Count, StringComparer.Ordinal)
+        {
+            ["mqtt"] = new HealthSource { Readings = c.ReadingsAccepted - (local?.Counters.TotalReadings ?? 0) },
+        };
         if (local is not null)
         {
             for (var k = 0; k < LocalSourceKinds.Count; k++)
             {
                 var kind = (LocalSourceKind)k;
-                w.WriteStartObject(kind.ToWire());
-                w.WriteNumber("batches", local.Counters.Batches(kind));
-                w.WriteNumber("readings", local.Counters.Readings(kind));
-                w.WriteNumber("not_good", local.Counters.NotGood(kind));
-                w.WriteNumber("queue_full_waits", local.Counters.QueueFullWaits(kind));
-                w.WriteNumber("abandoned_at_stop", local.Counters.AbandonedAtStop(kind));
-                w.WriteEndObject();
+                sources[kind.ToWire()] = new HealthSource
+                {
+                    Batches = local.Counters.Batches(kind), Readings = local.Counters.Readings(kind), NotGood = local.Counters.NotGood(kind),
+                    QueueFullWaits = local.Counters.QueueFullWaits(kind), AbandonedAtStop = local.Counters.AbandonedAtStop(kind),
+                };
             }
         }
-        w.WriteEndObject();
-        if (local is null)
-        {
-            return;
-        }
-        w.WriteNumber("local_queue", local.QueuePending);
-        w.WriteNumber("local_unknown_tags", local.Counters.UnknownTags);
-        w.WriteStartArray("devices");
-        foreach (var d in local.Devices)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", d.Name);
-            w.WriteString("kind", d.Kind.ToWire());
-            w.WriteString("link", d.Link);
-            w.WriteString("status", d.Degraded ? "degraded" : "ok");
-            w.WriteNumber("requests", d.Requests);
-            w.WriteNumber("timeouts", d.Timeouts);
-            w.WriteNumber("errors", d.Errors);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        return sources;
     }
 
-    /// <summary>
-    /// "storage_check": what the start-up check of the database found (docs/storage.md "Start-up check"); when the
-    /// file was set aside, where it is and what was salvaged from it. Stays until the next start.
-    /// </summary>
-    private static void WriteStorageCheck(Utf8JsonWriter w, EdgeAnomaly.Storage.StoreStartupReport check)
+    private static HealthDevice[] Devices(IReadOnlyList<LocalDeviceHealth> devices)
     {
-        w.WriteStartObject("storage_check");
-        w.WriteString("status", check.StatusText);
-        w.WriteNumber("check_ms", check.CheckMs);
-        if (check.Cause is not null)
+        var result = new HealthDevice[devices.Count];
+        for (var i = 0; i < result.Length; i++)
         {
-            w.WriteString("cause", check.Cause);
-            w.WriteString("detail", check.Detail);
-            if (check.MovedTo is not null)
+            var d = devices[i];
+            result[i] = new HealthDevice
             {
-                w.WriteString("moved_to", check.MovedTo);
-            }
-            w.WriteNumber("salvaged_events", check.SalvagedEvents);
-            w.WriteNumber("salvaged_revisions", check.SalvagedRevisions);
-            w.WriteNumber("unreadable_rows", check.SkippedRows);
+                Name = d.Name, Kind = d.Kind.ToWire(), Link = d.Link, Status = d.Degraded ? "degraded" : "ok",
+                Requests = d.Requests, Timeouts = d.Timeouts, Errors = d.Errors,
+            };
         }
-        w.WriteEndObject();
+        return result;
     }
 
-    /// <summary>"runtime": process memory and GC totals; "pipeline_max_ms": the longest phases since the previous report.</summary>
-    private static void WriteRuntime(Utf8JsonWriter w, RuntimeHealth r)
+    /// <summary>Progress while warming up or once it moved; the last_* fields once a valid step was scored.</summary>
+    private static HealthModel[] Models(IReadOnlyList<ModelStatus> models)
     {
-        w.WriteStartObject("runtime");
-        w.WriteNumber("rss_bytes", r.RssBytes);
-        w.WriteNumber("gc_heap_bytes", r.GcHeapBytes);
-        w.WriteNumber("gc_gen0", r.Gen0Collections);
-        w.WriteNumber("gc_gen1", r.Gen1Collections);
-        w.WriteNumber("gc_gen2", r.Gen2Collections);
-        w.WriteNumber("gc_pause_ms", Math.Round(r.GcPauseMsTotal, 3));
-        w.WriteEndObject();
-        w.WriteStartObject("pipeline_max_ms");
-        w.WriteNumber("batch", Math.Round(r.Stalls.BatchMs, 3));
-        w.WriteNumber("commit", Math.Round(r.Stalls.CommitMs, 3));
-        w.WriteNumber("tick", Math.Round(r.Stalls.TickMs, 3));
-        w.WriteNumber("flush_slice", Math.Round(r.Stalls.FlushSliceMs, 3));
-        w.WriteNumber("commit_lock_wait", Math.Round(r.Stalls.CommitLockWaitMs, 3));
-        w.WriteNumber("commit_sync", Math.Round(r.Stalls.CommitSyncMs, 3));
-        w.WriteEndObject();
+        var result = new HealthModel[models.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var m = models[i];
+            var step = m.LastStep is { Valid: true } s ? s : (Scoring.Pipeline.StepResult?)null;
+            result[i] = new HealthModel
+            {
+                Asset = m.Asset,
+                State = ModelStatus.ToWire(m.State),
+                Text = m.Text,
+                Version = m.Version,
+                ProgressPercent = m.State == ModelState.WarmingUp || m.ProgressPercent > 0 ? m.ProgressPercent : null,
+                Detail = m.Detail,
+                RefusedUpdate = m.RefusedUpdate,
+                CreatedAtMs = m.CreatedAtMs > 0 ? m.CreatedAtMs : null,
+                Steps = m.Steps,
+                LastStepMs = step?.TimestampMs,
+                LastScore = step?.Fused,
+                Threshold = step?.Threshold,
+                Regime = step?.Regime,
+                Anomaly = step?.Anomaly,
+            };
+        }
+        return result;
     }
 
-    /// <summary>"models": one entry per modelled asset: state, version in force, warm-up progress, why, the latest step.</summary>
-    private static void WriteModels(Utf8JsonWriter w, IReadOnlyList<ModelStatus> models)
+    /// <summary>Milliseconds to 3 decimals: microseconds are noise at a 10 s reporting period.</summary>
+    private static HealthProcess Process(RuntimeHealth r) => new()
     {
-        w.WriteStartArray("models");
-        foreach (var m in models)
+        RssBytes = r.RssBytes, GcHeapBytes = r.GcHeapBytes, GcGen0 = r.Gen0Collections, GcGen1 = r.Gen1Collections,
+        GcGen2 = r.Gen2Collections, GcPauseMs = Math.Round(r.GcPauseMsTotal, 3),
+    };
+
+    private static HealthPipelineMaxima PipelineMaxima(Pipeline.PipelineStalls s) => new()
+    {
+        Batch = Math.Round(s.BatchMs, 3), Commit = Math.Round(s.CommitMs, 3), Tick = Math.Round(s.TickMs, 3),
+        FlushSlice = Math.Round(s.FlushSliceMs, 3), CommitLockWait = Math.Round(s.CommitLockWaitMs, 3), CommitSync = Math.Round(s.CommitSyncMs, 3),
+    };
+
+    /// <summary>What the start-up check found; where the file went and what was salvaged only when it was set aside.</summary>
+    private static HealthStorageCheck StorageCheck(EdgeAnomaly.Storage.StoreStartupReport check) => check.Cause is null
+        ? new HealthStorageCheck { Status = check.StatusText, CheckMs = check.CheckMs }
+        : new HealthStorageCheck
         {
-            w.WriteStartObject();
-            w.WriteString("asset", m.Asset);
-            w.WriteString("state", ModelStatus.ToWire(m.State));
-            w.WriteString("text", m.Text);
-            w.WriteNumber("version", m.Version);
-            if (m.State == ModelState.WarmingUp || m.ProgressPercent > 0)
-            {
-                w.WriteNumber("progress_pct", m.ProgressPercent);
-            }
-            if (m.Detail is not null)
-            {
-                w.WriteString("detail", m.Detail);
-            }
-            if (m.RefusedUpdate is not null)
-            {
-                w.WriteString("refused_update", m.RefusedUpdate);
-            }
-            if (m.CreatedAtMs > 0)
-            {
-                w.WriteNumber("created_at_ms", m.CreatedAtMs);
-            }
-            w.WriteNumber("steps", m.Steps);
-            if (m.LastStep is { Valid: true } step)
-            {
-                w.WriteNumber("last_step_ms", step.TimestampMs);
-                w.WriteNumber("last_score", step.Fused);
-                w.WriteNumber("threshold", step.Threshold);
-                w.WriteNumber("regime", step.Regime);
-                w.WriteBoolean("anomaly", step.Anomaly);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
+            Status = check.StatusText, CheckMs = check.CheckMs, Cause = check.Cause, Detail = check.Detail, MovedTo = check.MovedTo,
+            SalvagedEvents = check.SalvagedEvents, SalvagedRevisions = check.SalvagedRevisions, UnreadableRows = check.SkippedRows,
+        };
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;
@@ -308,10 +309,10 @@ public sealed class GatewayPipeline : BackgroundService
             var topic = message.Topic.AsSpan();
             switch (_decoder.Classify(topic))
             {
-                case IngestTopicKind.Readings:
+                case NodeTopicKind.Readings:
                     ProcessReadings(message);
                     break;
-                case IngestTopicKind.Status:
+                case NodeTopicKind.Status:
                     if (_decoder.DecodeStatus(topic, message.Payload, message.ReceivedAtMs) is { IsTransition: true } change)
                     {
                         PipelineLog.NodeState(_log, change.NodeId, change.Current.ToString());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Runtime.Health;

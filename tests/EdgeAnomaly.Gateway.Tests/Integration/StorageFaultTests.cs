@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Storage;

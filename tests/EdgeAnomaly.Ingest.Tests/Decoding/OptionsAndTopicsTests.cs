@@ -72,26 +72,4 @@ public sealed class OptionsAndTopicsTests
     {
         Assert.Empty(new MqttIngestOptions().Validate());
     }
-
-    [Theory]
-    [InlineData("ea/v1/nodes/n1/readings", IngestTopicKind.Readings, "n1")]
-    [InlineData("ea/v1/nodes/Node_A-9/status", IngestTopicKind.Status, "Node_A-9")]
-    [InlineData("ea/v1/nodes/n1/other", IngestTopicKind.Invalid, "")]
-    [InlineData("ea/v1/nodes/n1", IngestTopicKind.Invalid, "")]
-    [InlineData("eax/v1/nodes/n1/readings", IngestTopicKind.Invalid, "")]
-    [InlineData("ea/v1/nodes/+/readings", IngestTopicKind.Invalid, "")]
-    public void Parse_Topic_YieldsKindAndNodeId(string topic, IngestTopicKind kind, string nodeId)
-    {
-        Assert.Equal(kind, IngestTopics.Parse(topic, "ea", out var id));
-        Assert.Equal(nodeId, id.ToString());
-    }
-
-    [Fact]
-    public void Filters_AndTopicBuilders_RoundTripThroughParse()
-    {
-        Assert.Equal("p/v1/nodes/+/readings", IngestTopics.ReadingsFilter("p"));
-        Assert.Equal("p/v1/nodes/+/status", IngestTopics.StatusFilter("p"));
-        Assert.Equal(IngestTopicKind.Readings, IngestTopics.Parse(IngestTopics.Readings("p", "n"), "p", out _));
-        Assert.Equal(IngestTopicKind.Status, IngestTopics.Parse(IngestTopics.Status("p", "n"), "p", out _));
-    }
 }

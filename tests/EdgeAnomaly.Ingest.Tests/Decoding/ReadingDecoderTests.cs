@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Readings;
 
@@ -455,9 +456,9 @@ public sealed class ReadingDecoderTests
     {
         var f = new DecoderFixture();
 
-        Assert.Equal(IngestTopicKind.Readings, f.Decoder.Classify(DecoderFixture.Topic));
-        Assert.Equal(IngestTopicKind.Status, f.Decoder.Classify(DecoderFixture.StatusTopic));
-        Assert.Equal(IngestTopicKind.Invalid, f.Decoder.Classify("ea/v1/gateways/g/health"));
+        Assert.Equal(NodeTopicKind.Readings, f.Decoder.Classify(DecoderFixture.Topic));
+        Assert.Equal(NodeTopicKind.Status, f.Decoder.Classify(DecoderFixture.StatusTopic));
+        Assert.Equal(NodeTopicKind.Invalid, f.Decoder.Classify("ea/v1/gateways/g/health"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;

@@ -1,17 +1,17 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
+using EdgeAnomaly.Core.Events;
 
-namespace EdgeAnomaly.Core.Events;
+namespace EdgeAnomaly.Contracts;
 
 /// <summary>
-/// The wire and storage form of an event (contract in docs/mqtt-contract.md, schema version 1).
-/// Written once when the revision is committed; the stored bytes are what goes upstream, so a
-/// redelivered event is byte-identical to the first delivery.
+/// The payload of <c>{prefix}/v1/gateways/{gatewayId}/events/{asset}</c> (docs/mqtt-contract.md, "Events"), written
+/// by the gateway and read by whoever consumes it. The gateway writes it once, when the revision is committed, and
+/// stores these bytes; they are what goes upstream, so a redelivered event is byte-identical to the first delivery.
 /// </summary>
 public static class EventJson
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = MqttContract.Version;
 
     public static byte[] Serialize(GatewayEvent e)
     {
@@ -55,6 +55,7 @@ public static class EventJson
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Reads an event payload; a kind or severity this reader does not know reads as the enum's default.</summary>
     public static GatewayEvent Deserialize(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
@@ -104,8 +105,4 @@ public static class EventJson
 
     private static double ReadNumberOrNaN(JsonElement r, string name) =>
         r.GetProperty(name).ValueKind == JsonValueKind.Number ? r.GetProperty(name).GetDouble() : double.NaN;
-
-    /// <summary>Formats a value for messages: up to 4 significant decimals, invariant culture.</summary>
-    public static string FormatValue(double value) =>
-        double.IsFinite(value) ? value.ToString("0.####", CultureInfo.InvariantCulture) : "n/a";
 }
