@@ -143,9 +143,8 @@ public sealed class ReadingDecoder
         {
             reader.Read();
             root = reader;
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (!IsObjectElseSkip(ref reader))
             {
-                reader.Skip();
                 messageError = RejectReason.WrongType;
             }
             else
@@ -154,16 +153,8 @@ public sealed class ReadingDecoder
                 {
                     if (reader.ValueTextEquals("v"u8))
                     {
-                        reader.Read();
                         hasVersion = true;
-                        if (reader.TokenType != JsonTokenType.Number)
-                        {
-                            messageError ??= RejectReason.WrongType;
-                        }
-                        else if (!reader.TryGetInt32(out var v) || v != 1)
-                        {
-                            messageError ??= RejectReason.UnsupportedVersion;
-                        }
+                        messageError ??= ReadVersion(ref reader);
                     }
                     else if (reader.ValueTextEquals("seq"u8))
                     {
@@ -179,32 +170,13 @@ public sealed class ReadingDecoder
                     }
                     else if (reader.ValueTextEquals("ts"u8))
                     {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out batchTs))
-                        {
-                            hasBatchTs = true;
-                        }
-                        else
-                        {
-                            messageError ??= RejectReason.WrongType;
-                        }
+                        hasBatchTs = TryReadInt64(ref reader, out batchTs);
+                        messageError ??= hasBatchTs ? null : RejectReason.WrongType;
                     }
                     else if (reader.ValueTextEquals("asset"u8))
                     {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.String)
-                        {
-                            batchAsset = ResolveAsset(ref reader);
-                            if (batchAsset == AssetBadText)
-                            {
-                                messageError ??= RejectReason.WrongType;
-                            }
-                        }
-                        else
-                        {
-                            messageError ??= RejectReason.WrongType;
-                            reader.Skip();
-                        }
+                        batchAsset = ReadAsset(ref reader);
+                        messageError ??= batchAsset == AssetBadText ? RejectReason.WrongType : null;
                     }
                     else if (reader.ValueTextEquals("readings"u8))
                     {
@@ -228,16 +200,11 @@ public sealed class ReadingDecoder
                     }
                     else
                     {
-                        // Unknown fields are ignored so v1 nodes may add fields without breaking older gateways.
-                        reader.Read();
-                        reader.Skip();
+                        SkipUnknownProperty(ref reader);
                     }
                 }
             }
-            // Trailing content after the root value makes Read throw; a clean end returns false.
-            while (reader.Read())
-            {
-            }
+            ReadToEnd(ref reader);
         }
         catch (JsonException)
         {
@@ -335,9 +302,8 @@ public sealed class ReadingDecoder
         try
         {
             reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (!IsObjectElseSkip(ref reader))
             {
-                reader.Skip();
                 error = RejectReason.WrongType;
             }
             else
@@ -346,16 +312,8 @@ public sealed class ReadingDecoder
                 {
                     if (reader.ValueTextEquals("v"u8))
                     {
-                        reader.Read();
                         hasVersion = true;
-                        if (reader.TokenType != JsonTokenType.Number)
-                        {
-                            error ??= RejectReason.WrongType;
-                        }
-                        else if (!reader.TryGetInt32(out var v) || v != 1)
-                        {
-                            error ??= RejectReason.UnsupportedVersion;
-                        }
+                        error ??= ReadVersion(ref reader);
                     }
                     else if (reader.ValueTextEquals("state"u8))
                     {
@@ -376,15 +334,13 @@ public sealed class ReadingDecoder
                     }
                     else if (reader.ValueTextEquals("ts"u8))
                     {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var t))
+                        if (TryReadInt64(ref reader, out var t))
                         {
                             ts = t;
                         }
                         else
                         {
                             error ??= RejectReason.WrongType;
-                            reader.Skip();
                         }
                     }
                     else if (reader.ValueTextEquals("fw"u8))
@@ -402,14 +358,11 @@ public sealed class ReadingDecoder
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        SkipUnknownProperty(ref reader);
                     }
                 }
             }
-            while (reader.Read())
-            {
-            }
+            ReadToEnd(ref reader);
         }
         catch (JsonException)
         {
@@ -510,37 +463,20 @@ public sealed class ReadingDecoder
             }
             else if (r.ValueTextEquals("ts"u8))
             {
-                r.Read();
-                if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out ts))
-                {
-                    if (!_hasExplicitTs)
-                    {
-                        _hasExplicitTs = true;
-                        _firstExplicitTs = ts;
-                    }
-                }
-                else
+                if (!TryReadInt64(ref r, out ts))
                 {
                     error ??= RejectReason.WrongType;
-                    r.Skip();
+                }
+                else if (!_hasExplicitTs)
+                {
+                    _hasExplicitTs = true;
+                    _firstExplicitTs = ts;
                 }
             }
             else if (r.ValueTextEquals("asset"u8))
             {
-                r.Read();
-                if (r.TokenType == JsonTokenType.String)
-                {
-                    asset = ResolveAsset(ref r);
-                    if (asset == AssetBadText)
-                    {
-                        error ??= RejectReason.WrongType;
-                    }
-                }
-                else
-                {
-                    error ??= RejectReason.WrongType;
-                    r.Skip();
-                }
+                asset = ReadAsset(ref r);
+                error ??= asset == AssetBadText ? RejectReason.WrongType : null;
             }
             else if (r.ValueTextEquals("q"u8))
             {
@@ -565,8 +501,7 @@ public sealed class ReadingDecoder
             }
             else
             {
-                r.Read();
-                r.Skip();
+                SkipUnknownProperty(ref r);
             }
         }
 
@@ -610,6 +545,72 @@ public sealed class ReadingDecoder
         _lastAcceptedTs[tagId] = ts;
         output.Add(new Reading(tagId, ts, value, quality));
         return true;
+    }
+
+    // The envelope grammar shared by readings messages, reading objects and status messages. Each helper starts
+    // with the reader on a property name (or before the root value) and leaves it on the value's last token.
+
+    /// <summary>True when the current token opens an object; any other value is skipped whole.</summary>
+    private static bool IsObjectElseSkip(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+        r.Skip();
+        return false;
+    }
+
+    /// <summary>Reads the "v" value: null when it is the number 1, else why the message is refused.</summary>
+    private static RejectReason? ReadVersion(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.Number)
+        {
+            r.Skip();
+            return RejectReason.WrongType;
+        }
+        return r.TryGetInt32(out var v) && v == 1 ? null : RejectReason.UnsupportedVersion;
+    }
+
+    /// <summary>Reads an integer value (a "ts"); false, with the value skipped, for anything else.</summary>
+    private static bool TryReadInt64(ref Utf8JsonReader r, out long value)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out value))
+        {
+            return true;
+        }
+        value = 0;
+        r.Skip();
+        return false;
+    }
+
+    /// <summary>Reads an "asset" value: its id, <see cref="AssetUnknown"/>, or <see cref="AssetBadText"/> for a non-string or invalid UTF-8.</summary>
+    private int ReadAsset(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String)
+        {
+            return ResolveAsset(ref r);
+        }
+        r.Skip();
+        return AssetBadText;
+    }
+
+    /// <summary>Unknown fields are ignored so v1 nodes may add fields without breaking older gateways.</summary>
+    private static void SkipUnknownProperty(ref Utf8JsonReader r)
+    {
+        r.Read();
+        r.Skip();
+    }
+
+    /// <summary>Trailing content after the root value makes Read throw (malformed); a clean end returns false.</summary>
+    private static void ReadToEnd(ref Utf8JsonReader r)
+    {
+        while (r.Read())
+        {
+        }
     }
 
     private bool Reject(RejectReason reason)
