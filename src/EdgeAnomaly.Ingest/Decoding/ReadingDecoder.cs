@@ -128,7 +128,7 @@ public sealed class ReadingDecoder
         // Pass 1 validates the whole document and reads the message-level fields, whatever their order, so that
         // batch defaults written after "readings" still apply and malformed JSON never yields a partial accept.
         var reader = new Utf8JsonReader(payload, ReaderOptions);
-        Utf8JsonReader root;
+        Utf8JsonReader root = default;
         Utf8JsonReader readings = default;
         var hasReadings = false;
         var readingCount = 0;
@@ -141,15 +141,14 @@ public sealed class ReadingDecoder
         var batchAsset = AssetAbsent;
         try
         {
-            reader.Read();
-            root = reader;
-            if (!IsObjectElseSkip(ref reader))
+            if (!ReadRootObject(ref reader))
             {
                 messageError = RejectReason.WrongType;
             }
             else
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                root = reader;
+                while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("v"u8))
                     {
@@ -301,14 +300,13 @@ public sealed class ReadingDecoder
         string? fw = null;
         try
         {
-            reader.Read();
-            if (!IsObjectElseSkip(ref reader))
+            if (!ReadRootObject(ref reader))
             {
                 error = RejectReason.WrongType;
             }
             else
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("v"u8))
                     {
@@ -417,7 +415,7 @@ public sealed class ReadingDecoder
         var quality = ReadingQuality.Good;
         RejectReason? error = null;
 
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref r))
         {
             if (r.ValueTextEquals("tag"u8))
             {
@@ -550,9 +548,10 @@ public sealed class ReadingDecoder
     // The envelope grammar shared by readings messages, reading objects and status messages. Each helper starts
     // with the reader on a property name (or before the root value) and leaves it on the value's last token.
 
-    /// <summary>True when the current token opens an object; any other value is skipped whole.</summary>
-    private static bool IsObjectElseSkip(ref Utf8JsonReader r)
+    /// <summary>Reads the root value: true when it opens an object (reader left on it); any other value is skipped whole.</summary>
+    private static bool ReadRootObject(ref Utf8JsonReader r)
     {
+        r.Read();
         if (r.TokenType == JsonTokenType.StartObject)
         {
             return true;
@@ -560,6 +559,9 @@ public sealed class ReadingDecoder
         r.Skip();
         return false;
     }
+
+    /// <summary>Moves to the next member's name; false at the end of the object.</summary>
+    private static bool NextProperty(ref Utf8JsonReader r) => r.Read() && r.TokenType == JsonTokenType.PropertyName;
 
     /// <summary>Reads the "v" value: null when it is the number 1, else why the message is refused.</summary>
     private static RejectReason? ReadVersion(ref Utf8JsonReader r)
