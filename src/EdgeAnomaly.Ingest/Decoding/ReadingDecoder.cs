@@ -180,22 +180,9 @@ public sealed class ReadingDecoder
                     else if (reader.ValueTextEquals("readings"u8))
                     {
                         reader.Read();
-                        if (reader.TokenType == JsonTokenType.StartArray)
-                        {
-                            readings = reader;
-                            hasReadings = true;
-                            readingCount = 0;
-                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                            {
-                                readingCount++;
-                                reader.Skip();
-                            }
-                        }
-                        else
-                        {
-                            messageError ??= RejectReason.WrongType;
-                            reader.Skip();
-                        }
+                        readings = reader;
+                        hasReadings = TryCountArrayItems(ref reader, out readingCount);
+                        messageError ??= hasReadings ? null : RejectReason.WrongType;
                     }
                     else
                     {
@@ -598,6 +585,26 @@ public sealed class ReadingDecoder
         }
         r.Skip();
         return AssetBadText;
+    }
+
+    /// <summary>
+    /// Counts the items of the array at the current token, leaving the reader at its end (pass 1 counts, pass 2 decodes
+    /// from a copy taken at the start); false, with the value skipped, when it is not an array.
+    /// </summary>
+    private static bool TryCountArrayItems(ref Utf8JsonReader r, out int count)
+    {
+        count = 0;
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            r.Skip();
+            return false;
+        }
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            count++;
+            r.Skip();
+        }
+        return true;
     }
 
     /// <summary>Unknown fields are ignored so v1 nodes may add fields without breaking older gateways.</summary>
