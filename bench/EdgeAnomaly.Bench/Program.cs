@@ -38,7 +38,7 @@ switch (mode)
             .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-        var summaries = BenchmarkSwitcher.FromTypes([typeof(DetectorBenchmarks), typeof(DecoderBenchmarks)]).Run(rest, config);
+        var summaries = BenchmarkSwitcher.FromTypes([typeof(DetectorBenchmarks), typeof(DecoderBenchmarks), typeof(SerialLineBenchmarks)]).Run(rest, config);
         foreach (var summary in summaries)
         {
             foreach (var report in summary.Reports)

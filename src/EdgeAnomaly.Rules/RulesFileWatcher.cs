@@ -1,3 +1,5 @@
+using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Core.Tags;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnomaly.Rules;
@@ -5,7 +7,7 @@ namespace EdgeAnomaly.Rules;
 /// <summary>
 /// Reloads the rules file when it changes: a FileSystemWatcher on its folder (so a rename-replace by an
 /// editor is seen) plus polling of mtime and size every 500 ms in case inotify is unavailable or misses it.
-/// Either signal arms a 200 ms debounce; then the file is read, parsed and compiled. Success raises
+/// Either signal arms a 200 ms debounce; then the file is read and loaded by <see cref="RulesLoader"/>. Success raises
 /// <c>onReloaded</c> with the new engine; failure logs "file:line:col: reason", counts it, and keeps the
 /// current engine. A reload that would leave fewer rule instances than the rules in force is refused the same way
 /// unless the file says <c>allow_fewer_instances: true</c> (a tag typo or a deleted rule must not silently stop
@@ -18,7 +20,8 @@ public sealed class RulesFileWatcher : IDisposable
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(200);
 
     private readonly string _path;
-    private readonly Func<RuleSet, RuleEngine> _compile;
+    private readonly TagRegistry _registry;
+    private readonly TagValues _values;
     private readonly Action<RuleEngine> _onReloaded;
     private readonly Action? _onRefused;
     private readonly ILogger _logger;
@@ -38,18 +41,21 @@ public sealed class RulesFileWatcher : IDisposable
     private bool _disposed;
 
     /// <param name="onRefused">Called (on the watcher's thread) for each refused load, e.g. to count it in health.</param>
-    public RulesFileWatcher(string path, Func<RuleSet, RuleEngine> compile, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time, Action? onRefused = null)
-        : this(path, compile, onReloaded, logger, time, useFileSystemWatcher: true, onRefused)
+    public RulesFileWatcher(string path, TagRegistry registry, TagValues values, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time, Action? onRefused = null)
+        : this(path, registry, values, onReloaded, logger, time, useFileSystemWatcher: true, onRefused)
     {
     }
 
     /// <summary>Tests turn the FileSystemWatcher off to drive polling alone with a fake clock.</summary>
-    internal RulesFileWatcher(string path, Func<RuleSet, RuleEngine> compile, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time, bool useFileSystemWatcher,
-        Action? onRefused = null)
+    internal RulesFileWatcher(string path, TagRegistry registry, TagValues values, Action<RuleEngine> onReloaded, ILogger logger, TimeProvider time,
+        bool useFileSystemWatcher, Action? onRefused = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(values);
         _path = Path.GetFullPath(path);
-        _compile = compile;
+        _registry = registry;
+        _values = values;
         _onReloaded = onReloaded;
         _onRefused = onRefused;
         _logger = logger;
@@ -164,7 +170,7 @@ public sealed class RulesFileWatcher : IDisposable
         }
     }
 
-    /// <summary>Reads, parses and compiles under the lock so reloads never overlap or reorder.</summary>
+    /// <summary>Reads and loads under the lock so reloads never overlap or reorder.</summary>
     private void LoadLocked()
     {
         string text;
@@ -189,11 +195,15 @@ public sealed class RulesFileWatcher : IDisposable
         }
         _lastAttemptedText = text;
         RuleEngine engine;
-        RuleSet rules;
         try
         {
-            rules = RuleFile.Parse(text, _path);
-            engine = _compile(rules);
+            engine = RulesLoader.Load(text, _path, _registry, _values, _current);
+        }
+        catch (FewerRuleInstancesException e)
+        {
+            Refused();
+            Log.FewerInstancesRefused(_logger, _path, e.Instances, e.InForce, e.FirstWarning);
+            return;
         }
         catch (RuleFileException e)
         {
@@ -205,12 +215,6 @@ public sealed class RulesFileWatcher : IDisposable
         {
             Refused();
             Log.CompileFailed(_logger, _path, e);
-            return;
-        }
-        if (_current is { } current && engine.InstanceCount < current.InstanceCount && !rules.AllowFewerInstances)
-        {
-            Refused();
-            Log.FewerInstancesRefused(_logger, _path, engine.InstanceCount, current.InstanceCount, engine.Warnings.Count > 0 ? engine.Warnings[0] : "none");
             return;
         }
         foreach (var warning in engine.Warnings)

@@ -3,6 +3,7 @@ using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Net;
 using EdgeAnomaly.Core.Resilience;
+using EdgeAnomaly.Mqtt;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -109,7 +110,7 @@ public readonly struct PendingPublish
 public sealed class UplinkClient : IAsyncDisposable
 {
     private const double Jitter = 0.2;
-    private bool _loginHintLogged;
+    private readonly LoginRefusalHint _loginHint = new();
 
     private readonly UplinkOptions _options;
     private readonly GatewayCounters _counters;
@@ -242,16 +243,6 @@ public sealed class UplinkClient : IAsyncDisposable
         }
     }
 
-    /// <summary>A refused login gets one plain hint naming the keys to set, until the next successful connect.</summary>
-    private void LogIfLoginRefused(MqttClientConnectResultCode code)
-    {
-        if (code is MqttClientConnectResultCode.NotAuthorized or MqttClientConnectResultCode.BadUserNameOrPassword && !_loginHintLogged)
-        {
-            _loginHintLogged = true;
-            Log.NotAuthorized(_log, _options.Host, _options.Port, code.ToString(), _options.Username ?? "(none)");
-        }
-    }
-
     private async Task ConnectOnceAsync(MqttClientOptions options, CancellationToken ct)
     {
         var client = _factory.CreateMqttClient();
@@ -269,12 +260,12 @@ public sealed class UplinkClient : IAsyncDisposable
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token))
         {
             var result = await client.ConnectAsync(options, linked.Token);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            if (_loginHint.ShouldGive(result.ResultCode))
             {
-                LogIfLoginRefused(result.ResultCode);
-                throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+                Log.NotAuthorized(_log, _options.Host, _options.Port, result.ResultCode.ToString(), _options.Username ?? "(none)");
             }
-            _loginHintLogged = false;
+            BrokerConnect.ThrowIfRefused(result);
+            _loginHint.Reset();
             // MQTT 5: the client must not have more QoS 1 publishes unacknowledged than the CONNACK allows (0 = not sent).
             Volatile.Write(ref _serverReceiveMaximum, result.ReceiveMaximum ?? 0);
         }
@@ -453,13 +444,11 @@ public sealed class UplinkClient : IAsyncDisposable
     /// <param name="certificateValidator">Keeps why a broker certificate was refused; one is made from the options when null.</param>
     public static MqttClientOptions BuildMqttOptions(UplinkOptions o, ServerCertificateValidator? certificateValidator = null)
     {
+        ArgumentNullException.ThrowIfNull(o);
         var topics = new GatewayTopics(o.TopicPrefix, o.GatewayId);
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(o.Host, o.Port)
-            // Kernel-tuned socket buffers: MQTTnet locks them at 16 KiB, one window per round trip to the broker (BrokerSocket).
-            .WithStreamProvider(KernelTunedTcp.Instance)
-            .WithClientId(o.ClientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+        // Null (any certificate accepted) only with AllowUntrustedCertificates: test benches only.
+        certificateValidator ??= ServerCertificateValidator.ForOptions("Central", o.Host, o.UseTls, o.AllowUntrustedCertificates, o.CaFile);
+        return BrokerClientOptions.Create(o.Host, o.Port, o.ClientId, o.Username, o.Password, o.UseTls, certificateValidator)
             .WithCleanStart(true) // the outbox is our session: nothing needs to survive on the broker
             .WithKeepAlivePeriod(o.KeepAlive)
             .WithTimeout(o.OperationTimeout)
@@ -470,31 +459,8 @@ public sealed class UplinkClient : IAsyncDisposable
             .WithWillTopic(topics.State)
             .WithWillPayload(GatewayStateJson.Offline())
             .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (o.Username is not null)
-        {
-            builder = builder.WithCredentials(o.Username, o.Password);
-        }
-        if (o.UseTls)
-        {
-            builder = builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls();
-                tls.WithTargetHost(o.Host);
-                if (o.AllowUntrustedCertificates)
-                {
-                    tls.WithAllowUntrustedCertificates();
-                    tls.WithIgnoreCertificateChainErrors();
-                    tls.WithCertificateValidationHandler(static _ => true);
-                }
-                else
-                {
-                    var validator = certificateValidator ?? ServerCertificateValidator.ForOptions("Central", o.Host, o.UseTls, o.AllowUntrustedCertificates, o.CaFile)!;
-                    tls.WithCertificateValidationHandler(args => validator.Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
-                }
-            });
-        }
-        return builder.Build();
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

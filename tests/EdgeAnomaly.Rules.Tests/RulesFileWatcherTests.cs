@@ -73,7 +73,8 @@ public sealed class RulesFileWatcherTests : IDisposable
         var values = new TagValues(_registry.TagCount);
         return new RulesFileWatcher(
             RulesPath,
-            set => RuleEngine.Compile(set, _registry, values),
+            _registry,
+            values,
             engine =>
             {
                 lock (_reloaded)

@@ -29,9 +29,9 @@ public sealed class RulesReloadGuardTests : IDisposable
     private static string Rules(string when, string top = "") =>
         $"version: 1\n{top}rules:\n  - id: level-high\n    select: {{ assetType: tank }}\n    when: \"{when}\"\n    cooldown: 0s\n";
 
-    private RulesFileWatcher Start(Func<RuleSet, RuleEngine> compile)
+    private RulesFileWatcher Start()
     {
-        var watcher = new RulesFileWatcher(RulesPath, compile, _ => { }, _logger, _time, useFileSystemWatcher: false,
+        var watcher = new RulesFileWatcher(RulesPath, _registry, new TagValues(_registry.TagCount), _ => { }, _logger, _time, useFileSystemWatcher: false,
             onRefused: () => Interlocked.Increment(ref _refusedCallbacks));
         watcher.Start();
         return watcher;
@@ -45,23 +45,11 @@ public sealed class RulesReloadGuardTests : IDisposable
         _time.Advance(RulesFileWatcher.Debounce + TimeSpan.FromMilliseconds(50));
     }
 
-    private Func<RuleSet, RuleEngine> Checked()
-    {
-        var values = new TagValues(_registry.TagCount);
-        return set => RuleCompiler.Compile(set, _registry, values);
-    }
-
-    private Func<RuleSet, RuleEngine> Unchecked()
-    {
-        var values = new TagValues(_registry.TagCount);
-        return set => RuleEngine.Compile(set, _registry, values);
-    }
-
     [Fact]
     public void Reload_TagTypo_IsRefusedNamingRuleAndTag_AndTheRulesInForceStay()
     {
         File.WriteAllText(RulesPath, Rules("level.x > 5"));
-        using var watcher = Start(Checked());
+        using var watcher = Start();
         var inForce = watcher.Current;
 
         Edit(Rules("levl.x > 5"));
@@ -78,17 +66,17 @@ public sealed class RulesReloadGuardTests : IDisposable
     [Fact]
     public void Reload_FewerInstancesWithoutConsent_IsRefused_EvenWhenEveryTagIsKnown()
     {
-        // The typo case as the unchecked compiler sees it: 0 instances and warnings. The count guard alone refuses it.
+        // Every tag is known, but the edit narrows the rule from both tanks to one: the count guard alone refuses it.
         File.WriteAllText(RulesPath, Rules("level.x > 5"));
-        using var watcher = Start(Unchecked());
+        using var watcher = Start();
         var inForce = watcher.Current;
 
-        Edit(Rules("levl.x > 5"));
+        Edit(Rules("level.x > 5").Replace("{ assetType: tank }", "{ asset: tank-1 }", StringComparison.Ordinal));
 
         Assert.Same(inForce, watcher.Current);
         Assert.Equal(1, watcher.ReloadFailures);
         var error = Assert.Single(_logger.Entries, e => e.Level == LogLevel.Error);
-        Assert.Contains("leaves 0 rule instances where 2 are in force", error.Message, StringComparison.Ordinal);
+        Assert.Contains("leaves 1 rule instances where 2 are in force", error.Message, StringComparison.Ordinal);
         Assert.Contains("allow_fewer_instances: true", error.Message, StringComparison.Ordinal);
     }
 
@@ -96,7 +84,7 @@ public sealed class RulesReloadGuardTests : IDisposable
     public void Reload_FewerInstancesWithConsent_Applies()
     {
         File.WriteAllText(RulesPath, Rules("level.x > 5"));
-        using var watcher = Start(Checked());
+        using var watcher = Start();
 
         Edit("version: 1\nallow_fewer_instances: true\nrules: []\n");
 
@@ -109,7 +97,7 @@ public sealed class RulesReloadGuardTests : IDisposable
     public void Reload_MoreOrEqualInstances_AppliesWithoutConsent()
     {
         File.WriteAllText(RulesPath, Rules("level.x > 5"));
-        using var watcher = Start(Checked());
+        using var watcher = Start();
         var before = watcher.Current;
 
         Edit(Rules("level.x > 7"));

@@ -53,7 +53,7 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public async Task ConnectAsync(string host, int port)
     {
-        var options = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithStreamProvider(EdgeAnomaly.Uplink.KernelTunedTcp.Instance).WithClientId("bench-node-" + Guid.NewGuid().ToString("N")[..6])
+        var options = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithStreamProvider(EdgeAnomaly.Mqtt.KernelTunedTcp.Instance).WithClientId("bench-node-" + Guid.NewGuid().ToString("N")[..6])
             .WithTimeout(TimeSpan.FromSeconds(30)).Build();
         await _client.ConnectAsync(options);
     }

@@ -134,7 +134,7 @@ internal sealed class Listener : IAsyncDisposable
         };
         // Kernel-tuned socket buffers, as the gateway's clients: MQTTnet's own locked 16 KiB receive buffer makes a
         // subscriber that falls behind a backlog crawl (docs/storage.md, "Uplink"), which measured the bench, not the gateway.
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithStreamProvider(EdgeAnomaly.Uplink.KernelTunedTcp.Instance)
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithStreamProvider(EdgeAnomaly.Mqtt.KernelTunedTcp.Instance)
             .WithClientId("bench-listener-" + Guid.NewGuid().ToString("N")[..6]).WithTimeout(TimeSpan.FromSeconds(30)).Build();
         await _client.ConnectAsync(options);
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()

@@ -51,7 +51,7 @@ internal sealed class MosquittoSubListener : IAsyncDisposable
 
         // mosquitto_sub has no "subscribed" signal: publish probes until one arrives through it.
         using var probe = new MqttClientFactory().CreateMqttClient();
-        var probeOptions = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithStreamProvider(EdgeAnomaly.Uplink.KernelTunedTcp.Instance).WithClientId("bench-probe");
+        var probeOptions = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithStreamProvider(EdgeAnomaly.Mqtt.KernelTunedTcp.Instance).WithClientId("bench-probe");
         if (caFile is not null)
         {
             var trust = new X509Certificate2Collection();

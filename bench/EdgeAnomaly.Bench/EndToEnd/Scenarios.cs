@@ -360,7 +360,7 @@ internal static class Scenarios
         await WaitAsync(() => gw.Output.Contains("Ingest connected", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the ingest connection", gw);
         await Task.Delay(500); // the SUBSCRIBE follows the CONNACK
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(local.Host, local.Port).WithStreamProvider(EdgeAnomaly.Uplink.KernelTunedTcp.Instance)
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(local.Host, local.Port).WithStreamProvider(EdgeAnomaly.Mqtt.KernelTunedTcp.Instance)
             .WithClientId("bench-flipper").WithTimeout(TimeSpan.FromSeconds(30)).Build());
         var messages = (revisions + assets - 1) / assets;
         var lastTs = 0L;

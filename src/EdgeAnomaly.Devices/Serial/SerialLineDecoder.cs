@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Unicode;
 using EdgeAnomaly.Core.Readings;
 
@@ -65,13 +66,15 @@ public sealed class SerialSensorCounters
 }
 
 /// <summary>
-/// Turns one line of a serial sensor into readings, without exceptions or allocations for known keys. Formats:
+/// Turns one line of a serial sensor into readings, without allocations for known keys. Formats:
 /// JSON — one object per line, <c>{"temp":21.5,"run":true}</c> or <c>{"ts":1712345678901,"values":{"temp":21.5}}</c>
 /// ("ts" is unix ms and is used only when <c>UseDeviceTimestamp</c> is set; "values" holds the readings; any
 /// other top-level member is a reading too); KeyValue — <c>temp=21.5,run=1</c> (',' or ';' between fields,
 /// blanks around them ignored, "ts" as in JSON). Numbers and true/false are values. A line that is not the
 /// format is refused whole (a partial line after a reconnect is refused, not half-read); a key that names no
-/// tag, or a value that is not a finite number, is refused alone and counted.
+/// tag, or a value that is not a finite number, is refused alone and counted. JSON is read with
+/// <see cref="Utf8JsonReader"/>, so a broken line costs one caught <see cref="JsonException"/>: rare (a cut line after a
+/// reconnect), and the price of one JSON grammar in the gateway instead of two.
 /// </summary>
 public sealed class SerialLineDecoder
 {
@@ -300,322 +303,77 @@ public sealed class SerialLineDecoder
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s) => s.Trim(" \t"u8);
 
-    // ---- JSON (the subset a sensor line needs, parsed without exceptions) ----
+    // ---- JSON (read with Utf8JsonReader, as Ingest reads MQTT payloads) ----
+
+    private static readonly JsonReaderOptions JsonOptions = new() { MaxDepth = MaxJsonDepth };
 
     private bool ParseJson(ReadOnlySpan<byte> line, ref int count, ref long ts)
     {
-        var p = 0;
-        SkipWs(line, ref p);
-        if (!ParseObject(line, ref p, ref count, ref ts, depth: 0, readings: true, topLevel: true))
+        // Lines come without their line end; a CR or LF inside one is a framing fault, not JSON white space.
+        if (line.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
         {
             return false;
         }
-        SkipWs(line, ref p);
-        return p == line.Length;
-    }
-
-    /// <summary>An object whose members are readings (top level and "values") or, with readings false, skipped.</summary>
-    private bool ParseObject(ReadOnlySpan<byte> s, ref int p, ref int count, ref long ts, int depth, bool readings, bool topLevel)
-    {
-        if (depth > MaxJsonDepth || p >= s.Length || s[p] != (byte)'{')
+        var reader = new Utf8JsonReader(line, JsonOptions);
+        try
         {
-            return false;
-        }
-        p++;
-        SkipWs(s, ref p);
-        if (p < s.Length && s[p] == (byte)'}')
-        {
-            p++;
-            return true;
-        }
-        while (true)
-        {
-            SkipWs(s, ref p);
-            if (!ParseString(s, ref p, out var key, out var escaped))
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
             }
-            SkipWs(s, ref p);
-            if (p >= s.Length || s[p] != (byte)':')
+            ReadMembers(ref reader, ref count, ref ts, topLevel: true);
+            // Trailing content after the object (a second object, a stray brace) makes Read throw.
+            while (reader.Read())
             {
-                return false;
             }
-            p++;
-            SkipWs(s, ref p);
-            if (p >= s.Length)
-            {
-                return false;
-            }
-            var c = s[p];
-            if (!readings)
-            {
-                if (!SkipValue(s, ref p, depth + 1))
-                {
-                    return false;
-                }
-            }
-            else if (topLevel && c == (byte)'{' && key.SequenceEqual("values"u8))
-            {
-                if (!ParseObject(s, ref p, ref count, ref ts, depth + 1, readings: true, topLevel: false))
-                {
-                    return false;
-                }
-            }
-            else if (TryParseJsonScalar(s, ref p, out var value, out var isNumberOrBool))
-            {
-                if (!isNumberOrBool)
-                {
-                    Counters.AddBadValue(); // null
-                }
-                else if (topLevel && key.SequenceEqual("ts"u8))
-                {
-                    SetTimestamp(value, ref ts);
-                }
-                else if (escaped)
-                {
-                    Counters.AddUnknownKey(); // keys are plain names; an escaped one names no tag
-                }
-                else
-                {
-                    AddValue(key, value, ref count);
-                }
-            }
-            else
-            {
-                // a string, array or object where a value belongs: well-formed, but not a reading
-                if (!SkipValue(s, ref p, depth + 1))
-                {
-                    return false;
-                }
-                Counters.AddBadValue();
-            }
-            SkipWs(s, ref p);
-            if (p >= s.Length)
-            {
-                return false;
-            }
-            if (s[p] == (byte)',')
-            {
-                p++;
-                continue;
-            }
-            if (s[p] == (byte)'}')
-            {
-                p++;
-                return true;
-            }
-            return false;
-        }
-    }
-
-    /// <summary>A number, true, false or null at p (advances past it); false without moving when it is none of those.</summary>
-    private static bool TryParseJsonScalar(ReadOnlySpan<byte> s, ref int p, out double value, out bool isNumberOrBool)
-    {
-        value = 0;
-        isNumberOrBool = true;
-        var rest = s[p..];
-        if (rest.StartsWith("true"u8))
-        {
-            value = 1;
-            p += 4;
             return true;
         }
-        if (rest.StartsWith("false"u8))
+        catch (JsonException)
         {
-            p += 5;
-            return true;
-        }
-        if (rest.StartsWith("null"u8))
-        {
-            isNumberOrBool = false;
-            p += 4;
-            return true;
-        }
-        var length = NumberLength(rest);
-        if (length == 0)
-        {
-            return false;
-        }
-        if (!double.TryParse(rest[..length], NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-        {
-            return false;
-        }
-        p += length;
-        return true;
-    }
-
-    /// <summary>Length of a JSON number at the start of s (RFC 8259 grammar), 0 when there is none.</summary>
-    private static int NumberLength(ReadOnlySpan<byte> s)
-    {
-        var i = 0;
-        if (i < s.Length && s[i] == (byte)'-')
-        {
-            i++;
-        }
-        if (i >= s.Length)
-        {
-            return 0;
-        }
-        if (s[i] == (byte)'0')
-        {
-            i++;
-        }
-        else if (IsDigit(s[i]))
-        {
-            while (i < s.Length && IsDigit(s[i]))
-            {
-                i++;
-            }
-        }
-        else
-        {
-            return 0;
-        }
-        if (i < s.Length && s[i] == (byte)'.')
-        {
-            i++;
-            var start = i;
-            while (i < s.Length && IsDigit(s[i]))
-            {
-                i++;
-            }
-            if (i == start)
-            {
-                return 0;
-            }
-        }
-        if (i < s.Length && (s[i] == (byte)'e' || s[i] == (byte)'E'))
-        {
-            i++;
-            if (i < s.Length && (s[i] == (byte)'+' || s[i] == (byte)'-'))
-            {
-                i++;
-            }
-            var start = i;
-            while (i < s.Length && IsDigit(s[i]))
-            {
-                i++;
-            }
-            if (i == start)
-            {
-                return 0;
-            }
-        }
-        return i;
-    }
-
-    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
-
-    /// <summary>A string at p: its raw content (escapes not decoded) and whether it has any.</summary>
-    private static bool ParseString(ReadOnlySpan<byte> s, ref int p, out ReadOnlySpan<byte> content, out bool escaped)
-    {
-        content = default;
-        escaped = false;
-        if (p >= s.Length || s[p] != (byte)'"')
-        {
-            return false;
-        }
-        var start = ++p;
-        while (p < s.Length)
-        {
-            var b = s[p];
-            if (b == (byte)'"')
-            {
-                content = s[start..p];
-                p++;
-                return true;
-            }
-            if (b < 0x20)
-            {
-                return false; // control characters must be escaped
-            }
-            if (b == (byte)'\\')
-            {
-                escaped = true;
-                if (p + 1 >= s.Length)
-                {
-                    return false;
-                }
-                var e = s[p + 1];
-                if (e == (byte)'u')
-                {
-                    if (p + 6 > s.Length || !IsHex(s[p + 2]) || !IsHex(s[p + 3]) || !IsHex(s[p + 4]) || !IsHex(s[p + 5]))
-                    {
-                        return false;
-                    }
-                    p += 6;
-                    continue;
-                }
-                if ("\"\\/bfnrt"u8.IndexOf(e) < 0)
-                {
-                    return false;
-                }
-                p += 2;
-                continue;
-            }
-            p++;
-        }
-        return false;
-    }
-
-    private static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 5;
-
-    private bool SkipValue(ReadOnlySpan<byte> s, ref int p, int depth)
-    {
-        if (depth > MaxJsonDepth || p >= s.Length)
-        {
-            return false;
-        }
-        switch (s[p])
-        {
-            case (byte)'"':
-                return ParseString(s, ref p, out _, out _);
-            case (byte)'{':
-                var ignoredCount = 0;
-                var ignoredTs = long.MinValue;
-                return ParseObject(s, ref p, ref ignoredCount, ref ignoredTs, depth, readings: false, topLevel: false);
-            case (byte)'[':
-                p++;
-                SkipWs(s, ref p);
-                if (p < s.Length && s[p] == (byte)']')
-                {
-                    p++;
-                    return true;
-                }
-                while (true)
-                {
-                    SkipWs(s, ref p);
-                    if (!SkipValue(s, ref p, depth + 1))
-                    {
-                        return false;
-                    }
-                    SkipWs(s, ref p);
-                    if (p >= s.Length)
-                    {
-                        return false;
-                    }
-                    if (s[p] == (byte)',')
-                    {
-                        p++;
-                        continue;
-                    }
-                    if (s[p] == (byte)']')
-                    {
-                        p++;
-                        return true;
-                    }
-                    return false;
-                }
-            default:
-                return TryParseJsonScalar(s, ref p, out _, out _);
+            return false; // broken, cut or over-deep JSON refuses the whole line
         }
     }
 
-    private static void SkipWs(ReadOnlySpan<byte> s, ref int p)
+    /// <summary>The members of an object (reader at its StartObject; left at its EndObject): each one a reading.</summary>
+    private void ReadMembers(ref Utf8JsonReader r, ref int count, ref long ts, bool topLevel)
     {
-        while (p < s.Length && (s[p] == (byte)' ' || s[p] == (byte)'\t'))
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            p++;
+            var key = r.ValueSpan;
+            var escaped = r.ValueIsEscaped;
+            r.Read();
+            switch (r.TokenType)
+            {
+                case JsonTokenType.StartObject when topLevel && !escaped && key.SequenceEqual("values"u8):
+                    ReadMembers(ref r, ref count, ref ts, topLevel: false);
+                    break;
+                case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                    // A number too large for a double (1e400) is refused as a value, like NaN in key=value.
+                    var value = r.TokenType switch
+                    {
+                        JsonTokenType.True => 1,
+                        JsonTokenType.False => 0,
+                        _ => r.TryGetDouble(out var d) ? d : double.NaN,
+                    };
+                    if (topLevel && !escaped && key.SequenceEqual("ts"u8))
+                    {
+                        SetTimestamp(value, ref ts);
+                    }
+                    else if (escaped)
+                    {
+                        Counters.AddUnknownKey(); // keys are plain names; an escaped one names no tag
+                    }
+                    else
+                    {
+                        AddValue(key, value, ref count);
+                    }
+                    break;
+                default:
+                    // null, a string, array or object where a value belongs: well-formed, but not a reading
+                    r.Skip();
+                    Counters.AddBadValue();
+                    break;
+            }
         }
     }
 }

@@ -129,7 +129,7 @@ public sealed class ReadingDecoder
         // Pass 1 validates the whole document and reads the message-level fields, whatever their order, so that
         // batch defaults written after "readings" still apply and malformed JSON never yields a partial accept.
         var reader = new Utf8JsonReader(payload, ReaderOptions);
-        Utf8JsonReader root;
+        Utf8JsonReader root = default;
         Utf8JsonReader readings = default;
         var hasReadings = false;
         var readingCount = 0;
@@ -142,29 +142,19 @@ public sealed class ReadingDecoder
         var batchAsset = AssetAbsent;
         try
         {
-            reader.Read();
-            root = reader;
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (!ReadRootObject(ref reader))
             {
-                reader.Skip();
                 messageError = RejectReason.WrongType;
             }
             else
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                root = reader;
+                while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("v"u8))
                     {
-                        reader.Read();
                         hasVersion = true;
-                        if (reader.TokenType != JsonTokenType.Number)
-                        {
-                            messageError ??= RejectReason.WrongType;
-                        }
-                        else if (!reader.TryGetInt32(out var v) || v != 1)
-                        {
-                            messageError ??= RejectReason.UnsupportedVersion;
-                        }
+                        messageError ??= ReadVersion(ref reader);
                     }
                     else if (reader.ValueTextEquals("seq"u8))
                     {
@@ -180,65 +170,28 @@ public sealed class ReadingDecoder
                     }
                     else if (reader.ValueTextEquals("ts"u8))
                     {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out batchTs))
-                        {
-                            hasBatchTs = true;
-                        }
-                        else
-                        {
-                            messageError ??= RejectReason.WrongType;
-                        }
+                        hasBatchTs = TryReadInt64(ref reader, out batchTs);
+                        messageError ??= hasBatchTs ? null : RejectReason.WrongType;
                     }
                     else if (reader.ValueTextEquals("asset"u8))
                     {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.String)
-                        {
-                            batchAsset = ResolveAsset(ref reader);
-                            if (batchAsset == AssetBadText)
-                            {
-                                messageError ??= RejectReason.WrongType;
-                            }
-                        }
-                        else
-                        {
-                            messageError ??= RejectReason.WrongType;
-                            reader.Skip();
-                        }
+                        batchAsset = ReadAsset(ref reader);
+                        messageError ??= batchAsset == AssetBadText ? RejectReason.WrongType : null;
                     }
                     else if (reader.ValueTextEquals("readings"u8))
                     {
                         reader.Read();
-                        if (reader.TokenType == JsonTokenType.StartArray)
-                        {
-                            readings = reader;
-                            hasReadings = true;
-                            readingCount = 0;
-                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                            {
-                                readingCount++;
-                                reader.Skip();
-                            }
-                        }
-                        else
-                        {
-                            messageError ??= RejectReason.WrongType;
-                            reader.Skip();
-                        }
+                        readings = reader;
+                        hasReadings = TryCountArrayItems(ref reader, out readingCount);
+                        messageError ??= hasReadings ? null : RejectReason.WrongType;
                     }
                     else
                     {
-                        // Unknown fields are ignored so v1 nodes may add fields without breaking older gateways.
-                        reader.Read();
-                        reader.Skip();
+                        SkipUnknownProperty(ref reader);
                     }
                 }
             }
-            // Trailing content after the root value makes Read throw; a clean end returns false.
-            while (reader.Read())
-            {
-            }
+            ReadToEnd(ref reader);
         }
         catch (JsonException)
         {
@@ -335,28 +288,18 @@ public sealed class ReadingDecoder
         string? fw = null;
         try
         {
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (!ReadRootObject(ref reader))
             {
-                reader.Skip();
                 error = RejectReason.WrongType;
             }
             else
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                while (NextProperty(ref reader))
                 {
                     if (reader.ValueTextEquals("v"u8))
                     {
-                        reader.Read();
                         hasVersion = true;
-                        if (reader.TokenType != JsonTokenType.Number)
-                        {
-                            error ??= RejectReason.WrongType;
-                        }
-                        else if (!reader.TryGetInt32(out var v) || v != 1)
-                        {
-                            error ??= RejectReason.UnsupportedVersion;
-                        }
+                        error ??= ReadVersion(ref reader);
                     }
                     else if (reader.ValueTextEquals("state"u8))
                     {
@@ -377,15 +320,13 @@ public sealed class ReadingDecoder
                     }
                     else if (reader.ValueTextEquals("ts"u8))
                     {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var t))
+                        if (TryReadInt64(ref reader, out var t))
                         {
                             ts = t;
                         }
                         else
                         {
                             error ??= RejectReason.WrongType;
-                            reader.Skip();
                         }
                     }
                     else if (reader.ValueTextEquals("fw"u8))
@@ -403,14 +344,11 @@ public sealed class ReadingDecoder
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        SkipUnknownProperty(ref reader);
                     }
                 }
             }
-            while (reader.Read())
-            {
-            }
+            ReadToEnd(ref reader);
         }
         catch (JsonException)
         {
@@ -465,7 +403,7 @@ public sealed class ReadingDecoder
         var quality = ReadingQuality.Good;
         RejectReason? error = null;
 
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref r))
         {
             if (r.ValueTextEquals("tag"u8))
             {
@@ -511,37 +449,20 @@ public sealed class ReadingDecoder
             }
             else if (r.ValueTextEquals("ts"u8))
             {
-                r.Read();
-                if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out ts))
-                {
-                    if (!_hasExplicitTs)
-                    {
-                        _hasExplicitTs = true;
-                        _firstExplicitTs = ts;
-                    }
-                }
-                else
+                if (!TryReadInt64(ref r, out ts))
                 {
                     error ??= RejectReason.WrongType;
-                    r.Skip();
+                }
+                else if (!_hasExplicitTs)
+                {
+                    _hasExplicitTs = true;
+                    _firstExplicitTs = ts;
                 }
             }
             else if (r.ValueTextEquals("asset"u8))
             {
-                r.Read();
-                if (r.TokenType == JsonTokenType.String)
-                {
-                    asset = ResolveAsset(ref r);
-                    if (asset == AssetBadText)
-                    {
-                        error ??= RejectReason.WrongType;
-                    }
-                }
-                else
-                {
-                    error ??= RejectReason.WrongType;
-                    r.Skip();
-                }
+                asset = ReadAsset(ref r);
+                error ??= asset == AssetBadText ? RejectReason.WrongType : null;
             }
             else if (r.ValueTextEquals("q"u8))
             {
@@ -566,8 +487,7 @@ public sealed class ReadingDecoder
             }
             else
             {
-                r.Read();
-                r.Skip();
+                SkipUnknownProperty(ref r);
             }
         }
 
@@ -611,6 +531,96 @@ public sealed class ReadingDecoder
         _lastAcceptedTs[tagId] = ts;
         output.Add(new Reading(tagId, ts, value, quality));
         return true;
+    }
+
+    // The envelope grammar shared by readings messages, reading objects and status messages. Each helper starts
+    // with the reader on a property name (or before the root value) and leaves it on the value's last token.
+
+    /// <summary>Reads the root value: true when it opens an object (reader left on it); any other value is skipped whole.</summary>
+    private static bool ReadRootObject(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+        r.Skip();
+        return false;
+    }
+
+    /// <summary>Moves to the next member's name; false at the end of the object.</summary>
+    private static bool NextProperty(ref Utf8JsonReader r) => r.Read() && r.TokenType == JsonTokenType.PropertyName;
+
+    /// <summary>Reads the "v" value: null when it is the number 1, else why the message is refused.</summary>
+    private static RejectReason? ReadVersion(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.Number)
+        {
+            r.Skip();
+            return RejectReason.WrongType;
+        }
+        return r.TryGetInt32(out var v) && v == 1 ? null : RejectReason.UnsupportedVersion;
+    }
+
+    /// <summary>Reads an integer value (a "ts"); false, with the value skipped, for anything else.</summary>
+    private static bool TryReadInt64(ref Utf8JsonReader r, out long value)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out value))
+        {
+            return true;
+        }
+        value = 0;
+        r.Skip();
+        return false;
+    }
+
+    /// <summary>Reads an "asset" value: its id, <see cref="AssetUnknown"/>, or <see cref="AssetBadText"/> for a non-string or invalid UTF-8.</summary>
+    private int ReadAsset(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String)
+        {
+            return ResolveAsset(ref r);
+        }
+        r.Skip();
+        return AssetBadText;
+    }
+
+    /// <summary>
+    /// Counts the items of the array at the current token, leaving the reader at its end (pass 1 counts, pass 2 decodes
+    /// from a copy taken at the start); false, with the value skipped, when it is not an array.
+    /// </summary>
+    private static bool TryCountArrayItems(ref Utf8JsonReader r, out int count)
+    {
+        count = 0;
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            r.Skip();
+            return false;
+        }
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            count++;
+            r.Skip();
+        }
+        return true;
+    }
+
+    /// <summary>Unknown fields are ignored so v1 nodes may add fields without breaking older gateways.</summary>
+    private static void SkipUnknownProperty(ref Utf8JsonReader r)
+    {
+        r.Read();
+        r.Skip();
+    }
+
+    /// <summary>Trailing content after the root value makes Read throw (malformed); a clean end returns false.</summary>
+    private static void ReadToEnd(ref Utf8JsonReader r)
+    {
+        while (r.Read())
+        {
+        }
     }
 
     private bool Reject(RejectReason reason)

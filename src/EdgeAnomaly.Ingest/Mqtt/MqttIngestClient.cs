@@ -3,6 +3,7 @@ using EdgeAnomaly.Contracts;
 using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Core.Net;
 using EdgeAnomaly.Core.Resilience;
+using EdgeAnomaly.Mqtt;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -38,7 +39,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
     private long _reconnects;
     private long _connections;
     private volatile bool _subscribed;
-    private bool _loginHintLogged;
+    private readonly LoginRefusalHint _loginHint = new();
 
     public MqttIngestClient(MqttIngestOptions options, IngestOptions ingest, TimeProvider time, ILogger<MqttIngestClient> log, GatewayCounters counters)
     {
@@ -114,11 +115,11 @@ public sealed class MqttIngestClient : IAsyncDisposable
                 try
                 {
                     var result = await _client.ConnectAsync(_clientOptions, token);
-                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    if (_loginHint.ShouldGive(result.ResultCode))
                     {
-                        LogIfLoginRefused(result.ResultCode);
-                        throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+                        IngestLog.NotAuthorized(_log, _options.Host, _options.Port, result.ResultCode.ToString(), _options.Username ?? "(none)");
                     }
+                    BrokerConnect.ThrowIfRefused(result);
                     var subscribed = await _client.SubscribeAsync(_subscribeOptions, token);
                     foreach (var item in subscribed.Items)
                     {
@@ -128,7 +129,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
                         }
                     }
                     attempt = 0;
-                    _loginHintLogged = false;
+                    _loginHint.Reset();
                     _subscribed = true;
                     if (Interlocked.Increment(ref _connections) > 1)
                     {
@@ -171,16 +172,6 @@ public sealed class MqttIngestClient : IAsyncDisposable
             await DisconnectQuietlyAsync();
             _channel.Writer.TryComplete();
             IngestLog.Stopped(_log);
-        }
-    }
-
-    /// <summary>A refused login gets one plain hint naming the keys to set, until the next successful connect.</summary>
-    private void LogIfLoginRefused(MqttClientConnectResultCode code)
-    {
-        if (code is MqttClientConnectResultCode.NotAuthorized or MqttClientConnectResultCode.BadUserNameOrPassword && !_loginHintLogged)
-        {
-            _loginHintLogged = true;
-            IngestLog.NotAuthorized(_log, _options.Host, _options.Port, code.ToString(), _options.Username ?? "(none)");
         }
     }
 
@@ -269,41 +260,14 @@ public sealed class MqttIngestClient : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private static MqttClientOptions BuildClientOptions(MqttIngestOptions o, ServerCertificateValidator? certificateValidator)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(o.Host, o.Port)
-            // Kernel-tuned socket buffers: with MQTTnet's locked 16 KiB a backlog at the broker crawls (BrokerSocket).
-            .WithStreamProvider(KernelTunedTcp.Instance)
-            .WithClientId(o.ClientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+    private static MqttClientOptions BuildClientOptions(MqttIngestOptions o, ServerCertificateValidator? certificateValidator) =>
+        BrokerClientOptions.Create(o.Host, o.Port, o.ClientId, o.Username, o.Password, o.UseTls, certificateValidator)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(o.KeepAlive)
             .WithTimeout(o.ConnectTimeout)
-            .WithReceiveMaximum((ushort)o.ReceiveMaximum);
-        if (o.Username is not null)
-        {
-            builder = builder.WithCredentials(o.Username, o.Password);
-        }
-        if (o.UseTls)
-        {
-            builder = builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls().WithTargetHost(o.Host);
-                if (certificateValidator is null)
-                {
-                    // AllowUntrustedCertificates: test benches only.
-                    tls.WithAllowUntrustedCertificates().WithIgnoreCertificateChainErrors().WithCertificateValidationHandler(static _ => true);
-                }
-                else
-                {
-                    tls.WithCertificateValidationHandler(args => certificateValidator.Validate(args.Certificate, args.Chain, args.SslPolicyErrors));
-                }
-            });
-        }
-        return builder.Build();
-    }
+            .WithReceiveMaximum((ushort)o.ReceiveMaximum)
+            .Build();
 
     public async ValueTask DisposeAsync()
     {

@@ -218,7 +218,7 @@ public static partial class ConfigLoader
         error.StartsWith(section + ":", StringComparison.Ordinal) ? error : section + ":" + error;
 
     /// <summary>
-    /// Reads and compiles the rules file exactly as the gateway does at start (<see cref="RuleCompiler"/>: syntax and
+    /// Reads and compiles the rules file exactly as the gateway does at start (<see cref="RulesLoader"/>: syntax and
     /// unknown tags); null when no rules file is configured. Throws <see cref="ConfigException"/> naming Rules:Path.
     /// </summary>
     public static RuleEngine? LoadRules(GatewayConfig config, TagRegistry registry)
@@ -230,8 +230,7 @@ public static partial class ConfigLoader
         }
         try
         {
-            var set = RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path));
-            return RuleCompiler.Compile(set, registry, new Core.Readings.TagValues(registry.TagCount));
+            return RulesLoader.LoadFile(config.Rules.Path, registry, new Core.Readings.TagValues(registry.TagCount));
         }
         catch (RuleFileException ex)
         {

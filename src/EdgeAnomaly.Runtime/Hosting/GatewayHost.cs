@@ -221,12 +221,12 @@ public static class GatewayHost
             return slot;
         }
         var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Rules");
-        // RuleCompiler refuses unknown tags, at start and on every reload (the watcher keeps the rules in force).
-        var initial = RuleCompiler.Compile(RuleFile.Parse(File.ReadAllText(config.Rules.Path), Path.GetFileName(config.Rules.Path)), registry, values);
+        // RulesLoader refuses unknown tags, at start and on every reload (the watcher keeps the rules in force).
+        var initial = RulesLoader.LoadFile(config.Rules.Path, registry, values);
         slot.Set(initial);
         slot.TakeSwapped();
         var counters = sp.GetRequiredService<GatewayCounters>();
-        slot.Watcher = new RulesFileWatcher(config.Rules.Path, set => RuleCompiler.Compile(set, registry, values), slot.Set, log,
+        slot.Watcher = new RulesFileWatcher(config.Rules.Path, registry, values, slot.Set, log,
             sp.GetRequiredService<TimeProvider>(), counters.AddRulesReloadRefused);
         return slot;
     }

@@ -2,7 +2,7 @@ using System.Net;
 using EdgeAnomaly.Core.Net;
 using MQTTnet.Channel;
 
-namespace EdgeAnomaly.Uplink;
+namespace EdgeAnomaly.Mqtt;
 
 /// <summary>MQTTnet's TCP transport through <see cref="BrokerSocket"/>: kernel-tuned socket buffers (TLS is layered on top by MQTTnet).</summary>
 public sealed class KernelTunedTcp : IMqttClientStreamProvider
