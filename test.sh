@@ -4,6 +4,34 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
+# A freshly booted machine often runs apt-daily / unattended-upgrades: wait for their locks, within a bound, instead
+# of failing at once. apt-get waits for the dpkg lock itself (DPkg::Lock::Timeout), but `apt-get update` (apt 2.6)
+# still fails at once on the package-lists lock, so apt_get retries a lock failure until the same deadline.
+apt_lock_timeout=300
+say_if_apt_locked() {
+  if command -v fuser >/dev/null 2>&1; then
+    fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1 || return 0
+    echo "test.sh: waiting up to ${apt_lock_timeout} s for the apt/dpkg lock" >&2
+  else
+    echo "test.sh: apt-get waits up to ${apt_lock_timeout} s for the apt/dpkg lock if another process holds it" >&2
+  fi
+}
+apt_get() {
+  local deadline=$((SECONDS + apt_lock_timeout)) err rc=0
+  err=$(mktemp)
+  until apt-get -o DPkg::Lock::Timeout=$((deadline - SECONDS)) "$@" 2>"$err"; do
+    rc=$?
+    if [ "$SECONDS" -ge "$deadline" ] || ! grep -q 'Could not get lock' "$err"; then
+      break
+    fi
+    rc=0
+    sleep 5
+  done
+  cat "$err" >&2
+  rm -f "$err"
+  return "$rc"
+}
+
 need_pkgs=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_pkgs+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need_pkgs+=(mosquitto-clients)
@@ -17,7 +45,8 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need_pkgs[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null || {
+    say_if_apt_locked
+    apt_get update -qq >/dev/null && apt_get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null || {
       echo "test.sh: apt-get install ${need_pkgs[*]} failed" >&2; exit 1; }
     # The Debian package starts a system mosquitto on 1883; tests start their own on free ports.
     (command -v systemctl >/dev/null && systemctl stop mosquitto) >/dev/null 2>&1 || true
@@ -81,8 +110,9 @@ if [ "${CI:-}" = "true" ] || [ "${EA_TEST_PUBLISH:-}" = "1" ]; then
         || ! dpkg -s libssl3:arm64 >/dev/null 2>&1; }; then
       echo "test.sh: installing qemu-user and the arm64 libc6, libstdc++6, libssl3 (multiarch)" >&2
       export DEBIAN_FRONTEND=noninteractive
-      { dpkg --add-architecture arm64 && apt-get update -qq \
-        && apt-get install -y -qq --no-install-recommends --no-remove qemu-user libc6:arm64 libstdc++6:arm64 libssl3:arm64; } >/dev/null 2>&1 \
+      say_if_apt_locked
+      { dpkg --add-architecture arm64 && apt_get update -qq \
+        && apt_get install -y -qq --no-install-recommends --no-remove qemu-user libc6:arm64 libstdc++6:arm64 libssl3:arm64; } >/dev/null 2>&1 \
         || echo "test.sh: installing the arm64 runtime failed" >&2
     fi
     if command -v qemu-aarch64 >/dev/null 2>&1 && [ -e /lib/ld-linux-aarch64.so.1 ]; then

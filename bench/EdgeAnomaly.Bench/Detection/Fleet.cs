@@ -1,4 +1,5 @@
 using EdgeAnomaly.Core.Readings;
+using EdgeAnomaly.Bench.Detection.CpuAb;
 using EdgeAnomaly.Core.Tags;
 using EdgeAnomaly.Detectors;
 using EdgeAnomaly.Runtime.Configuration;
@@ -56,7 +57,7 @@ internal sealed class Fleet
         }
         var registry = ConfigLoader.BuildRegistry(config);
         var rules = RuleFile.Parse(ReadResource("rules.yaml"), "rules.yaml");
-        var (readings, span) = Generate(registry, config, readingCount, seed);
+        var (readings, span) = FleetReadings.Generate(registry, config.Assets.Select(a => a.Type).ToList(), readingCount, seed, coarseEverySeventhTag: false);
         return new Fleet(config, registry, rules, readings, span);
     }
 
@@ -87,66 +88,5 @@ internal sealed class Fleet
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ReadResource("edgeanomaly.json")));
         var root = new ConfigurationBuilder().AddJsonStream(stream).Build();
         return ConfigLoader.Bind(root, Path.GetTempPath());
-    }
-
-    private static (Reading[] Readings, long SpanMs) Generate(TagRegistry registry, GatewayConfig config, int count, int seed)
-    {
-        const long stepMs = 100;
-        var rng = new Random(seed);
-        var tags = registry.Tags.ToArray();
-        var everySteps = new long[tags.Length];
-        for (var i = 0; i < tags.Length; i++)
-        {
-            everySteps[i] = Math.Max(1, (long)Math.Round(tags[i].ExpectedIntervalSeconds * 1000 / stepMs));
-        }
-        var readings = new Reading[count];
-        var n = 0;
-        const long t0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
-        long step = 0;
-        while (n < count)
-        {
-            var ts = t0 + (step * stepMs);
-            for (var i = 0; i < tags.Length && n < count; i++)
-            {
-                if (step % everySteps[i] != 0)
-                {
-                    continue;
-                }
-                var tag = tags[i];
-                readings[n++] = new Reading(tag.Id, ts, Signal(tag, config.Assets[tag.AssetId].Type, (ts - t0) / 1000.0, rng));
-            }
-            step++;
-        }
-        return (readings, (step * stepMs) + stepMs);
-    }
-
-    /// <summary>Plausible values per tag name: a slow daily-ish wave, gaussian noise, and rare faults.</summary>
-    private static double Signal(TagInfo tag, string assetType, double seconds, Random rng)
-    {
-        var noise = Gaussian(rng);
-        var wave = Math.Sin(2 * Math.PI * seconds / 900.0);
-        // A fault window every ~20 min per asset, phase-shifted by asset id: lasts 60 s.
-        var phase = (seconds + (tag.AssetId * 97.0)) % 1200.0;
-        var fault = phase is > 600 and < 660;
-        var spike = rng.NextDouble() < 0.0005;
-        var v = tag.Name switch
-        {
-            "current.a" => (fault ? 13.5 : 8 + (0.6 * wave)) + (0.15 * noise),
-            "flow.m3h" => 20 + (1.0 * wave) + (0.4 * noise),
-            "pressure.bar" => (fault ? 1.0 : 4 + (0.2 * wave)) + (0.05 * noise),
-            "vibration.mms" => (fault ? 5.5 : 2 + (0.2 * wave)) + (0.1 * noise) + (spike ? 6 : 0),
-            "temperature.c" => (assetType == "motor" ? 70 : 50) + (3 * wave) + (0.3 * noise) + (fault ? 30 : 0),
-            "ambient.c" => 22 + (0.5 * wave) + (0.1 * noise),
-            "speed.rpm" => (fault ? 40 : 1480) + (3 * noise),
-            _ => 10 + noise,
-        };
-        return Math.Round(v, 3);
-    }
-
-    private static double Gaussian(Random rng)
-    {
-        var u1 = 1.0 - rng.NextDouble();
-        var u2 = rng.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 }

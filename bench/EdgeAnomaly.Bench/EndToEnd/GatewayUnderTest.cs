@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.Bench.EndToEnd;
 
@@ -27,8 +26,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public const string GatewayId = "gw-bench";
     public const string TripRuleSource = "rule:x-high";
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private GatewayProcess? _gateway;
 
     private GatewayUnderTest(string directory, string configPath)
     {
@@ -42,7 +40,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Directory, "data", "edgeanomaly.db");
 
-    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+    public int Pid => _gateway?.Pid ?? throw new InvalidOperationException("not started");
 
     public static string AssetName(int index) => $"m{index + 1:00}";
 
@@ -119,11 +117,8 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         // BENCH_GATEWAY=path/to/edgeanomaly runs a published binary (publish.sh: trimmed, self-contained, with the
         // runtimeconfig the user gets) instead of the framework-dependent edgeanomaly.dll built next to this benchmark.
         var published = Environment.GetEnvironmentVariable("BENCH_GATEWAY");
-        var dll = Path.Combine(AppContext.BaseDirectory, "edgeanomaly.dll");
-        var psi = string.IsNullOrEmpty(published)
-            ? new ProcessStartInfo("dotnet", [dll, "run", "--config", ConfigPath])
-            : new ProcessStartInfo(published, ["run", "--config", ConfigPath]);
-        Command = string.IsNullOrEmpty(published) ? "dotnet edgeanomaly.dll" : published;
+        var gateway = new GatewayProcess(ConfigPath, string.IsNullOrEmpty(published) ? null : published, outputLimit: 4_000_000);
+        Command = gateway.Command;
         // BENCH_UNIT=path/to/edgeanomaly.service applies the unit's Environment= lines (runtime and allocator knobs),
         // as systemd would; the gateway's own EDGEANOMALY_ settings stay the benchmark's.
         var unit = Environment.GetEnvironmentVariable("BENCH_UNIT");
@@ -136,37 +131,21 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
                 if (eq > 0 && !line.AsSpan(prefix.Length).StartsWith("EDGEANOMALY_", StringComparison.Ordinal))
                 {
                     var key = line[prefix.Length..eq];
-                    psi.Environment[key] = line[(eq + 1)..].Trim();
-                    Command += " " + key + "=" + psi.Environment[key];
+                    gateway.Environment[key] = line[(eq + 1)..].Trim();
+                    Command += " " + key + "=" + gateway.Environment[key];
                 }
             }
         }
-        psi.UseShellExecute = false;
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        var p = Process.Start(psi) ?? throw new InvalidOperationException("the gateway did not start");
-        p.OutputDataReceived += (_, e) => Append(e.Data);
-        p.ErrorDataReceived += (_, e) => Append(e.Data);
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        _process = p;
+        gateway.Start();
+        _gateway = gateway;
     }
 
     /// <summary>What was started: `dotnet edgeanomaly.dll` or the published binary's path.</summary>
     public string Command { get; private set; } = "";
 
-    public bool HasExited => _process is { HasExited: true };
+    public bool HasExited => _gateway is { HasExited: true };
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _gateway?.Output ?? "";
 
     /// <summary>Resident set size from /proc (the `dotnet edgeanomaly.dll` host runs the app in its own process).</summary>
     public long RssBytes() => ProcField("status", "VmRSS:") * 1024;
@@ -205,48 +184,22 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         throw new InvalidOperationException($"/proc/{Pid}/{file} has no {key}");
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            if (_output.Length < 4_000_000)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    /// <summary>SIGTERM by PID, as systemd stops it; SIGKILL if it has not exited within 30 s.</summary>
+    /// <summary>SIGTERM, as systemd stops it; SIGKILL if it has not exited within 30 s.</summary>
     public async Task StopAsync()
     {
-        if (_process is not { HasExited: false } p)
+        if (_gateway is { } gateway)
         {
-            return;
-        }
-        using (var term = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await term!.WaitForExitAsync();
-        }
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill();
-            await p.WaitForExitAsync();
+            await gateway.StopOrKillAsync();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _process?.Dispose();
+        if (_gateway is { } gateway)
+        {
+            await gateway.DisposeAsync();
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeAnomaly.TestSupport;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -16,27 +15,21 @@ internal sealed class ModbusGateway : IAsyncDisposable
 {
     public const string GatewayId = "gw-modbus-bench";
 
-    private readonly StringBuilder _output = new();
     private readonly List<JsonElement> _health = [];
     private readonly IMqttClient _healthClient = new MqttClientFactory().CreateMqttClient();
-    private Process? _process;
+    private readonly GatewayProcess _gatewayProcess;
 
-    private ModbusGateway(string directory) => Directory = directory;
+    private ModbusGateway(string directory, string configPath)
+    {
+        Directory = directory;
+        _gatewayProcess = new GatewayProcess(configPath);
+    }
 
     public string Directory { get; }
 
-    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+    public int Pid => _gatewayProcess.Pid;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _gatewayProcess.Output;
 
     /// <summary>Writes the config (assets + devices built by the caller) and starts the gateway.</summary>
     /// <param name="detectors">Statistics and data-quality checks on (a realistic daemon) or off (measuring the bus alone).</param>
@@ -69,7 +62,7 @@ internal sealed class ModbusGateway : IAsyncDisposable
         var path = Path.Combine(dir, "edgeanomaly.json");
         await File.WriteAllTextAsync(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
-        var gateway = new ModbusGateway(dir);
+        var gateway = new ModbusGateway(dir, path);
         gateway._healthClient.ApplicationMessageReceivedAsync += e =>
         {
             using var doc = JsonDocument.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
@@ -82,19 +75,7 @@ internal sealed class ModbusGateway : IAsyncDisposable
         await gateway._healthClient.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", centralPort).Build());
         await gateway._healthClient.SubscribeAsync($"ea/v1/gateways/{GatewayId}/health", MqttQualityOfServiceLevel.AtMostOnce);
 
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "edgeanomaly.dll"), "run", "--config", path])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.Environment["DOTNET_gcServer"] = "0";
-        var p = Process.Start(psi) ?? throw new InvalidOperationException("the gateway did not start");
-        p.OutputDataReceived += (_, e) => gateway.Append(e.Data);
-        p.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        gateway._process = p;
+        gateway._gatewayProcess.Start();
         return gateway;
     }
 
@@ -111,7 +92,7 @@ internal sealed class ModbusGateway : IAsyncDisposable
                     return _health[^1];
                 }
             }
-            if (_process is { HasExited: true })
+            if (_gatewayProcess.HasExited)
             {
                 throw new InvalidOperationException("the gateway exited:\n" + Output);
             }
@@ -137,41 +118,10 @@ internal sealed class ModbusGateway : IAsyncDisposable
     public static int Degraded(JsonElement health) =>
         health.GetProperty("devices").EnumerateArray().Count(d => d.GetProperty("status").GetString() != "ok");
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            if (_output.Length < 2_000_000)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } p)
-        {
-            using (var term = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term!.WaitForExitAsync();
-            }
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await p.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                p.Kill();
-                await p.WaitForExitAsync();
-            }
-        }
-        _process?.Dispose();
+        await _gatewayProcess.StopOrKillAsync();
+        await _gatewayProcess.DisposeAsync();
         if (_healthClient.IsConnected)
         {
             await _healthClient.DisconnectAsync();

@@ -240,10 +240,10 @@ internal static class ModbusScenarios
             $"frame gap {gapMs} ms, simulator end-of-frame silence {(simGapMs is { } g ? g.ToString(CultureInfo.InvariantCulture) + " ms" : "default")}, {seconds} s");
         await using var local = await MosquittoBroker.StartAsync();
         await using var central = await MosquittoBroker.StartAsync();
-        await using var gatewaySide = await BenchPty.StartAsync();
-        await using var simSide = paced ? await BenchPty.StartAsync() : null;
-        using var wire = paced ? new UartWire(gatewaySide.EndB, simSide!.EndA, baud) : null;
-        var simEnd = paced ? simSide!.EndB : gatewaySide.EndB;
+        await using var gatewaySide = await SocatPty.StartAsync();
+        await using var simSide = paced ? await SocatPty.StartAsync() : null;
+        using var wire = paced ? new UartWire(gatewaySide.DeviceEnd, simSide!.HostEnd, baud) : null;
+        var simEnd = paced ? simSide!.DeviceEnd : gatewaySide.DeviceEnd;
         List<string> simArgs = ["--rtu", simEnd, "--baud", baud.ToString(CultureInfo.InvariantCulture), "--parity", "N", "--units", $"1-{units}"];
         if (simGapMs is { } simGap)
         {
@@ -266,7 +266,7 @@ internal static class ModbusScenarios
             {
                 ["Name"] = $"{asset}-drive",
                 ["Asset"] = asset,
-                ["Rtu"] = new JsonObject { ["Port"] = gatewaySide.EndA, ["BaudRate"] = baud, ["Parity"] = "None", ["StopBits"] = 1 },
+                ["Rtu"] = new JsonObject { ["Port"] = gatewaySide.HostEnd, ["BaudRate"] = baud, ["Parity"] = "None", ["StopBits"] = 1 },
                 ["UnitId"] = unit,
                 ["Tags"] = DeviceTagsJson(tags, "busy"),
             });
@@ -275,7 +275,7 @@ internal static class ModbusScenarios
         {
             // Shorter than any cycle: the bus never idles, so requests/s measures the achieved cycle time.
             ["PollGroups"] = new JsonArray(new JsonObject { ["Name"] = "busy", ["Interval"] = "00:00:00.010" }),
-            ["ModbusBuses"] = new JsonArray(new JsonObject { ["Port"] = gatewaySide.EndA, ["MinimumFrameGap"] = TimeSpan.FromMilliseconds(gapMs).ToString("c", CultureInfo.InvariantCulture) }),
+            ["ModbusBuses"] = new JsonArray(new JsonObject { ["Port"] = gatewaySide.HostEnd, ["MinimumFrameGap"] = TimeSpan.FromMilliseconds(gapMs).ToString("c", CultureInfo.InvariantCulture) }),
             ["Modbus"] = modbus,
         };
         var planned = PlannedRequests(devices);

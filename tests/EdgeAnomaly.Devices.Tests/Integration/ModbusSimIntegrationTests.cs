@@ -120,14 +120,13 @@ public sealed class ModbusSimIntegrationTests
     [Fact]
     public async Task Rtu_SeveralUnitsOnOneLine_PolledConcurrentlyByConfig_NoFrameInterleavedOrLost()
     {
-        using var pty = new SocatPty();
-        await pty.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         byte[] units = [1, 2, 3, 4];
-        await using var sim = await PumpSim.StartAsync(units, tcp: false, rtuDevice: pty.PeerEnd);
+        await using var sim = await PumpSim.StartAsync(units, tcp: false, rtuDevice: pty.DeviceEnd);
         var options = new DevicesOptions
         {
             PollGroups = [new() { Name = "default", Interval = TimeSpan.FromMilliseconds(500) }],
-            Modbus = [.. units.Select(u => Pump($"pump-{u}", u, rtu: pty.DeviceEnd))],
+            Modbus = [.. units.Select(u => Pump($"pump-{u}", u, rtu: pty.HostEnd))],
         };
         await using (var rig = new Rig(options))
         {
@@ -163,15 +162,14 @@ public sealed class ModbusSimIntegrationTests
     [Fact]
     public async Task Rtu_DroppedUnitDegradesAndRecovers_WhileTheOthersOnTheLineKeepTheirCadence()
     {
-        using var pty = new SocatPty();
-        await pty.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         byte[] units = [1, 2, 3];
-        await using var sim = await PumpSim.StartAsync(units, tcp: false, rtuDevice: pty.PeerEnd);
+        await using var sim = await PumpSim.StartAsync(units, tcp: false, rtuDevice: pty.DeviceEnd);
         var interval = TimeSpan.FromSeconds(1);
         var options = new DevicesOptions
         {
             PollGroups = [new() { Name = "default", Interval = interval }],
-            Modbus = [.. units.Select(u => Pump($"pump-{u}", u, rtu: pty.DeviceEnd))],
+            Modbus = [.. units.Select(u => Pump($"pump-{u}", u, rtu: pty.HostEnd))],
         };
         foreach (var d in options.Modbus)
         {
@@ -215,14 +213,13 @@ public sealed class ModbusSimIntegrationTests
     [Fact]
     public async Task Rtu_LateAnswersOfOneUnit_AreNeverTakenForAnotherUnitsAnswer()
     {
-        using var pty = new SocatPty();
-        await pty.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         byte[] units = [1, 2, 3];
-        await using var sim = await PumpSim.StartAsync(units, tcp: false, rtuDevice: pty.PeerEnd);
+        await using var sim = await PumpSim.StartAsync(units, tcp: false, rtuDevice: pty.DeviceEnd);
         var options = new DevicesOptions
         {
             PollGroups = [new() { Name = "default", Interval = TimeSpan.FromMilliseconds(500) }],
-            Modbus = [.. units.Select(u => Pump($"pump-{u}", u, rtu: pty.DeviceEnd))],
+            Modbus = [.. units.Select(u => Pump($"pump-{u}", u, rtu: pty.HostEnd))],
         };
         foreach (var d in options.Modbus)
         {

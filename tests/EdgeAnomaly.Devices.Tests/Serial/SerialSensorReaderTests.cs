@@ -27,7 +27,7 @@ public sealed class SerialSensorReaderTests
     private static async Task WriteUntil(SocatPty pty, string line, Func<bool> condition, string because)
     {
         var deadline = DateTime.UtcNow + Deadline;
-        await using var peer = pty.OpenPeer();
+        await using var peer = pty.OpenDeviceEnd();
         var bytes = Encoding.ASCII.GetBytes(line);
         while (!condition())
         {
@@ -44,10 +44,9 @@ public sealed class SerialSensorReaderTests
     [Fact]
     public async Task Reader_ReadsLines_ResyncsAfterGarbage_AndResumesAfterUnplugReplug()
     {
-        using var pty = new SocatPty();
-        await pty.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         var sink = new RecordingSink();
-        var reader = new SerialSensorReader(Options(pty.DeviceEnd, "KeyValue"), Resolve, sink, TimeProvider.System, NullLogger.Instance);
+        var reader = new SerialSensorReader(Options(pty.HostEnd, "KeyValue"), Resolve, sink, TimeProvider.System, NullLogger.Instance);
         using var cts = new CancellationTokenSource();
         var run = Task.Run(() => reader.RunAsync(cts.Token));
         try
@@ -57,7 +56,7 @@ public sealed class SerialSensorReaderTests
             Assert.True(reader.GetStatus().Open);
 
             // garbage without a line end longer than the maximum, a cut line, then good lines again
-            await using (var peer = pty.OpenPeer())
+            await using (var peer = pty.OpenDeviceEnd())
             {
                 await peer.WriteAsync(Encoding.ASCII.GetBytes(new string('#', 200)));
                 await peer.WriteAsync("\n1.5,hum=41\n\u0001\u0002\n"u8.ToArray());
@@ -75,7 +74,7 @@ public sealed class SerialSensorReaderTests
                 "the reader notices the unplug and keeps retrying");
 
             // replug on the same path
-            await pty.StartAsync();
+            await pty.RestartAsync();
             await WriteUntil(pty, "{\"temp\":1}\ntemp=23\n", () => sink.ReadingsOf("serial:esp").Any(r => r.TagId == 7 && r.Value == 23),
                 "reading resumes after the port comes back");
             Assert.True(reader.Counters.Opens >= 2);

@@ -77,12 +77,12 @@ public class ModbusCommandTests
     [Fact]
     public async Task Process_ServesTcpAndRtu_PrintsReadyLine_WritesLabels_StopsOnSigterm()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         using var dir = new TempDirectory();
         var labels = dir.File("labels.jsonl");
         var dll = Path.Combine(AppContext.BaseDirectory, "edgeanomaly-sim.dll");
         var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [dll, "modbus", "--tcp", "127.0.0.1:0", "--tcp-per-unit", "127.0.0.1:0", "--rtu", pty.SlaveEnd, "--units", "1-3", "--freeze",
+            [dll, "modbus", "--tcp", "127.0.0.1:0", "--tcp-per-unit", "127.0.0.1:0", "--rtu", pty.DeviceEnd, "--units", "1-3", "--freeze",
              "--fault", "overcurrent:2@0+0.5:8", "--labels", labels])
         {
             UseShellExecute = false,
@@ -96,7 +96,7 @@ public class ModbusCommandTests
             var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.NotNull(ready);
             Assert.StartsWith("listening tcp=127.0.0.1:", ready, StringComparison.Ordinal);
-            Assert.EndsWith($" rtu={pty.SlaveEnd} units=1,2,3", ready, StringComparison.Ordinal);
+            Assert.EndsWith($" rtu={pty.DeviceEnd} units=1,2,3", ready, StringComparison.Ordinal);
             var endpoints = ready.Split(' ')[1]["tcp=".Length..].Split(',');
             Assert.Equal(4, endpoints.Length);   // the shared listener and one per unit
             var shared = int.Parse(endpoints[0].Split(':')[1], CultureInfo.InvariantCulture);
@@ -105,7 +105,7 @@ public class ModbusCommandTests
 
             var overTcp = await Mbpoll.TcpAsync(shared, ["-a", "1", "-t", "3:float", "-B", "-r", "1", "-c", "1"]);
             var perUnit = await Mbpoll.TcpAsync(unit3Port, ["-a", "3", "-t", "3:float", "-B", "-r", "1", "-c", "1"]);
-            var overRtu = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "2", "-t", "3:float", "-B", "-r", "1", "-c", "1"]);
+            var overRtu = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "2", "-t", "3:float", "-B", "-r", "1", "-c", "1"]);
             Assert.Equal(10.25, overTcp.Number(1));
             Assert.Equal(10.75, perUnit.Number(1));
             Assert.True(overRtu.ExitCode == 0, overRtu.ToString());

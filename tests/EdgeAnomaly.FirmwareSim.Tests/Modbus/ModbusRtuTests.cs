@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeAnomaly.FirmwareSim.Modbus;
+using EdgeAnomaly.TestSupport;
 
 namespace EdgeAnomaly.FirmwareSim.Tests.Modbus;
 
@@ -14,21 +15,21 @@ public class ModbusRtuTests
     [Fact]
     public async Task Mbpoll_SeveralUnitsOnOneLine_ReadValuesOfTheMap()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var host = SimHost.Frozen(1, 2, 3);
-        var server = await host.StartRtuAsync(pty.SlaveEnd);
+        var server = await host.StartRtuAsync(pty.DeviceEnd);
 
         foreach (var unit in new[] { "1", "2", "3" })
         {
-            var floats = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", unit, "-t", "3:float", "-B", "-r", "1", "-c", "5"]);
+            var floats = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", unit, "-t", "3:float", "-B", "-r", "1", "-c", "5"]);
             Assert.True(floats.ExitCode == 0, floats.ToString());
             Assert.Equal([10 + int.Parse(unit, CultureInfo.InvariantCulture) * 0.25, 3.25, 45.5, 2.75, 38.5], new[] { 1, 3, 5, 7, 9 }.Select(floats.Number));
         }
-        var runTime = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "2", "-t", "3:int", "-B", "-r", Ref(PumpRegisterMap.RunTime), "-c", "1"]);
-        var swapped = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "2", "-t", "3:float", "-r", Ref(PumpRegisterMap.CurrentCdab), "-c", "1"]);
-        var scaled = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "3", "-t", "3", "-r", Ref(PumpRegisterMap.TemperatureX10), "-c", "4"]);
-        var coils = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "1", "-t", "0", "-r", "1", "-c", "8"]);
-        var inputs = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "3", "-t", "1", "-r", "1", "-c", "8"]);
+        var runTime = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "2", "-t", "3:int", "-B", "-r", Ref(PumpRegisterMap.RunTime), "-c", "1"]);
+        var swapped = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "2", "-t", "3:float", "-r", Ref(PumpRegisterMap.CurrentCdab), "-c", "1"]);
+        var scaled = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "3", "-t", "3", "-r", Ref(PumpRegisterMap.TemperatureX10), "-c", "4"]);
+        var coils = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "1", "-t", "0", "-r", "1", "-c", "8"]);
+        var inputs = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "3", "-t", "1", "-r", "1", "-c", "8"]);
 
         Assert.Equal(0x0123_4567, runTime.Number(PumpRegisterMap.RunTime + 1));
         Assert.Equal(10.5, swapped.Number(PumpRegisterMap.CurrentCdab + 1));
@@ -42,13 +43,13 @@ public class ModbusRtuTests
     [Fact]
     public async Task Mbpoll_WritesOverRtu_AreSeenByTheAddressedUnitOnly()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var host = SimHost.Frozen(1, 2);
-        await host.StartRtuAsync(pty.SlaveEnd);
+        await host.StartRtuAsync(pty.DeviceEnd);
 
-        var write = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "2", "-t", "4", "-r", "1"], "900");
-        var coil = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "2", "-t", "0", "-r", "1"], "0");
-        var readBack = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "2", "-t", "4", "-r", "1", "-c", "2"]);
+        var write = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "2", "-t", "4", "-r", "1"], "900");
+        var coil = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "2", "-t", "0", "-r", "1"], "0");
+        var readBack = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "2", "-t", "4", "-r", "1", "-c", "2"]);
 
         Assert.True(write.ExitCode == 0 && coil.ExitCode == 0, write + "\n" + coil);
         Assert.Equal(900, host.Unit(2).SpeedSetpointRpm);
@@ -61,29 +62,29 @@ public class ModbusRtuTests
     [Fact]
     public async Task Mbpoll_Faults_BadCrcExceptionAndSilence_ThenTheUnitRecovers_OthersUnaffected()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var host = SimHost.Create(new ModbusSimulatorOptions
         {
             Units = [1, 2],
             Freeze = true,
             Faults = [ModbusFaultSpec.Parse("bad-crc:1@10+10"), ModbusFaultSpec.Parse("exception:1@20+10:4"), ModbusFaultSpec.Parse("drop:1@30+10")],
         });
-        await host.StartRtuAsync(pty.SlaveEnd);
+        await host.StartRtuAsync(pty.DeviceEnd);
         // Reads that must fail get a short timeout; those that must succeed keep Mbpoll's patient default.
         string[] one = ["-a", "1", "-t", "4", "-r", "1", "-c", "1", "-o", "1"];
         string[] onePatient = ["-a", "1", "-t", "4", "-r", "1", "-c", "1"];
         string[] two = ["-a", "2", "-t", "4", "-r", "1", "-c", "1"];
 
         host.Advance(TimeSpan.FromSeconds(10));
-        var badCrc = await Mbpoll.RtuAsync(pty.MasterEnd, one);
-        var otherDuringBadCrc = await Mbpoll.RtuAsync(pty.MasterEnd, two);
+        var badCrc = await Mbpoll.RtuAsync(pty.HostEnd, one);
+        var otherDuringBadCrc = await Mbpoll.RtuAsync(pty.HostEnd, two);
         host.Advance(TimeSpan.FromSeconds(10));
-        var failure = await Mbpoll.RtuAsync(pty.MasterEnd, one);
+        var failure = await Mbpoll.RtuAsync(pty.HostEnd, one);
         host.Advance(TimeSpan.FromSeconds(10));
-        var silent = await Mbpoll.RtuAsync(pty.MasterEnd, one);
-        var otherDuringDrop = await Mbpoll.RtuAsync(pty.MasterEnd, two);
+        var silent = await Mbpoll.RtuAsync(pty.HostEnd, one);
+        var otherDuringDrop = await Mbpoll.RtuAsync(pty.HostEnd, two);
         host.Advance(TimeSpan.FromSeconds(10));
-        var recovered = await Mbpoll.RtuAsync(pty.MasterEnd, onePatient);
+        var recovered = await Mbpoll.RtuAsync(pty.HostEnd, onePatient);
 
         Assert.Contains("CRC", badCrc.Error, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1450, otherDuringBadCrc.Number(1));
@@ -97,10 +98,10 @@ public class ModbusRtuTests
     [Fact]
     public async Task DelayFault_OtherUnitsOnTheLineKeepTheirCadence_LateAnswerOnlyOnAQuietLine()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var host = SimHost.Create(new ModbusSimulatorOptions { Units = [1, 2], Freeze = true, Faults = [ModbusFaultSpec.Parse("delay:1@1+60:3000")] });
-        await host.StartRtuAsync(pty.SlaveEnd);
-        using var master = new RawRtuMaster(pty.MasterEnd);
+        await host.StartRtuAsync(pty.DeviceEnd);
+        using var master = new RawRtuMaster(pty.HostEnd);
         host.Advance(TimeSpan.FromSeconds(1));
         var readSpeed1 = RawRtuMaster.Frame(0x01, 0x03, 0x00, 0x00, 0x00, 0x01);
         var readSpeed2 = RawRtuMaster.Frame(0x02, 0x03, 0x00, 0x00, 0x00, 0x01);
@@ -124,11 +125,11 @@ public class ModbusRtuTests
     [Fact]
     public async Task Mbpoll_UnitNotOnTheLine_GetsNoAnswer()
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var host = SimHost.Frozen(1);
-        await host.StartRtuAsync(pty.SlaveEnd);
+        await host.StartRtuAsync(pty.DeviceEnd);
 
-        var result = await Mbpoll.RtuAsync(pty.MasterEnd, ["-a", "9", "-t", "4", "-r", "1", "-o", "0.5"]);
+        var result = await Mbpoll.RtuAsync(pty.HostEnd, ["-a", "9", "-t", "4", "-r", "1", "-o", "0.5"]);
 
         Assert.Contains("timed out", result.Error, StringComparison.Ordinal);
         await EdgeAnomaly.TestSupport.Eventually.True(() => host.Simulator.Counters.Ignored == 1, TimeSpan.FromSeconds(30), "the frame for unit 9 was read and ignored");
@@ -139,10 +140,10 @@ public class ModbusRtuTests
     [InlineData(false)]
     public async Task RawMaster_GarbageForeignUnitsAndBroadcasts_AreHandledLikeOnARealBus(bool preferSerialPort)
     {
-        await using var pty = await SocatPtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var host = SimHost.Frozen(1, 2);
-        var server = await host.StartRtuAsync(pty.SlaveEnd, preferSerialPort);
-        using var master = new RawRtuMaster(pty.MasterEnd);
+        var server = await host.StartRtuAsync(pty.DeviceEnd, preferSerialPort);
+        using var master = new RawRtuMaster(pty.HostEnd);
         var readSpeed1 = RawRtuMaster.Frame(0x01, 0x04, 0x00, 0x0A, 0x00, 0x01);
 
         // Garbage glued before a request: the request is still found and answered.

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using EdgeAnomaly.Gateway.Cli;
 using EdgeAnomaly.Gateway.Tests.Integration;
 using EdgeAnomaly.TestSupport;
@@ -76,28 +75,11 @@ public sealed class ConfigCheckTests : IDisposable
     [Fact]
     public async Task Run_RuleReadingAnUnknownTag_RefusesToStartNamingRuleAndTag()
     {
-        var psi = new ProcessStartInfo("dotnet", [GatewayProcess.Assembly, "run", "--config", WriteConfig("xx > 5")])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail("the gateway started with a rule reading an unknown tag; it must refuse to start");
-        }
+        var result = await GatewayProcess.RunToExitAsync(TimeSpan.FromSeconds(30), "run", "--config", WriteConfig("xx > 5"));
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("rule 'x-high' reads unknown tag 'xx'", await stderr + await stdout, StringComparison.Ordinal);
+        Assert.True(result is not null, "the gateway started with a rule reading an unknown tag; it must refuse to start");
+        var (exit, stdout, stderr) = result.Value;
+        Assert.Equal(2, exit);
+        Assert.Contains("rule 'x-high' reads unknown tag 'xx'", stderr + stdout, StringComparison.Ordinal);
     }
 }

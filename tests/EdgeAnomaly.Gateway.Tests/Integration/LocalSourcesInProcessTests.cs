@@ -148,7 +148,7 @@ public sealed class LocalSourcesInProcessTests : TwoBrokerTest
     [Fact]
     public async Task SerialSensorOnAPty_LinesBecomeReadings_AndRaiseTheRule()
     {
-        await using var pty = await PtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         var path = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, ["a01"]);
         var json = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
         json["Devices"] = new JsonObject
@@ -157,7 +157,7 @@ public sealed class LocalSourcesInProcessTests : TwoBrokerTest
             {
                 ["Name"] = "esp32-usb",
                 ["Asset"] = "a01",
-                ["Port"] = pty.GatewayEnd,
+                ["Port"] = pty.HostEnd,
                 ["BaudRate"] = 115200,
                 ["Format"] = "KeyValue",
             }),

@@ -22,9 +22,9 @@ public sealed class ModbusEndToEndTests(ITestOutputHelper output) : TwoBrokerTes
     [Fact]
     public async Task PollingTcpAndRtu_OvercurrentRaisesRuleAndStatisticalEvents_DroppedUnitDegradesAndRecovers()
     {
-        await using var pty = await PtyPair.StartAsync();
+        await using var pty = await SocatPty.StartAsync();
         await using var sim = await SimSlave.StartAsync([1, 2, 3], tcp: true, rtuDevice: pty.DeviceEnd);
-        var configPath = WriteConfig(sim.TcpPort, pty.GatewayEnd);
+        var configPath = WriteConfig(sim.TcpPort, pty.HostEnd);
         await using var central = new CentralRecorder();
         await central.StartAsync(Central.Host, Central.Port);
         await using var health = new HealthRecorder();

@@ -121,18 +121,9 @@ public sealed class ModelEndToEndTests(ITestOutputHelper output) : TwoBrokerTest
     /// <summary>Runs the real <c>edgeanomaly</c> CLI; returns its exit code and what it printed.</summary>
     private static async Task<(int Exit, string Output)> RunCliAsync(params string[] args)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet", [GatewayProcess.Assembly, .. args])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout + await stderr);
+        var result = await GatewayProcess.RunToExitAsync(TimeSpan.FromSeconds(120), args)
+            ?? throw new TimeoutException($"edgeanomaly {string.Join(' ', args)} did not exit within 120 s");
+        return (result.ExitCode, result.Stdout + result.Stderr);
     }
 
     [Fact]

@@ -71,7 +71,9 @@ public sealed class StoreAndForwardTests(ITestOutputHelper output) : TwoBrokerTe
         var config = GatewayFixtureConfig.Write(Dir.Path, Local.Port, Central.Port, assets);
         await using var central = new CentralRecorder();
         await central.StartAsync(Central.Host, Central.Port);
-        await using var gateway = new GatewayProcess(config);
+        // Twenty-one runs' logs, counted for "Ingest connected": on a slow machine each run works through a larger backlog
+        // and logs more events, and the 2,000,000 characters kept by default ran out before the last restart.
+        await using var gateway = new GatewayProcess(config, outputLimit: 20_000_000);
         await using var load = new NodeLoad(assets);
         await load.ConnectAsync(Local.Host, Local.Port);
 
