@@ -1,5 +1,6 @@
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
+using EdgeAnomaly.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnomaly.Rules;
@@ -249,28 +250,28 @@ public sealed class RulesFileWatcher : IDisposable
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Rules loaded from {Path}: {Instances} rule instances, {Warnings} warnings")]
+    [LoggerMessage(EventId = LogEventIds.Rules.RulesLoaded, Level = LogLevel.Information, Message = "Rules loaded from {Path}: {Instances} rule instances, {Warnings} warnings")]
     public static partial void RulesLoaded(ILogger logger, string path, int instances, int warnings);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Invalid rules file, not applied: {Error} (previous rules kept: {KeptPrevious})")]
+    [LoggerMessage(EventId = LogEventIds.Rules.RulesInvalid, Level = LogLevel.Error, Message = "Invalid rules file, not applied: {Error} (previous rules kept: {KeptPrevious})")]
     public static partial void RulesInvalid(ILogger logger, string error, bool keptPrevious);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Rules from {Path} could not be compiled; previous rules kept")]
+    [LoggerMessage(EventId = LogEventIds.Rules.CompileFailed, Level = LogLevel.Error, Message = "Rules from {Path} could not be compiled; previous rules kept")]
     public static partial void CompileFailed(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEventIds.Rules.FewerInstancesRefused, Level = LogLevel.Error,
         Message = "Rules file {Path} not applied: it leaves {Instances} rule instances where {Previous} are in force (first warning: {Warning}); previous rules kept. If rules were removed on purpose, add 'allow_fewer_instances: true' at the top level of the file")]
     public static partial void FewerInstancesRefused(ILogger logger, string path, int instances, int previous, string warning);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rules: {Warning}")]
+    [LoggerMessage(EventId = LogEventIds.Rules.RuleWarning, Level = LogLevel.Warning, Message = "Rules: {Warning}")]
     public static partial void RuleWarning(ILogger logger, string warning);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Rules file {Path} cannot be read; current rules kept")]
+    [LoggerMessage(EventId = LogEventIds.Rules.FileUnreadable, Level = LogLevel.Warning, Message = "Rules file {Path} cannot be read; current rules kept")]
     public static partial void FileUnreadable(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Cannot watch {Path} for changes; relying on polling")]
+    [LoggerMessage(EventId = LogEventIds.Rules.WatcherUnavailable, Level = LogLevel.Warning, Message = "Cannot watch {Path} for changes; relying on polling")]
     public static partial void WatcherUnavailable(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "File watcher for {Path} failed; relying on polling")]
+    [LoggerMessage(EventId = LogEventIds.Rules.WatcherError, Level = LogLevel.Warning, Message = "File watcher for {Path} failed; relying on polling")]
     public static partial void WatcherError(ILogger logger, string path, Exception exception);
 }

@@ -61,7 +61,9 @@ public sealed partial class GatewayStore
         SqliteConnection source;
         try
         {
+#pragma warning disable CA2000 // Disposed by the using block right after the catch.
             source = OpenDamaged(damagedPath);
+#pragma warning restore CA2000
         }
         catch (SqliteException e)
         {

@@ -17,7 +17,9 @@ public static class BrokerSocket
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         // Dual-mode where the host has IPv6, so a host name resolving to either family connects.
+#pragma warning disable CA2000 // The returned NetworkStream owns the socket; the catch disposes it when connecting fails.
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+#pragma warning restore CA2000
         try
         {
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,9 @@ public sealed class GpioControllerPins : IGpioInputPins
         {
             try
             {
+#pragma warning disable CA2000 // The controller owns the driver and disposes it; Dispose below disposes the controllers.
                 controller = new GpioController(new LibGpiodDriver(chip));
+#pragma warning restore CA2000
             }
             catch (Exception ex) when (chip == 0 && ex is DllNotFoundException or PlatformNotSupportedException or IOException or TypeInitializationException or EntryPointNotFoundException)
             {
@@ -148,7 +150,9 @@ public sealed class GpioInputReader
                 DevicesLog.GpioDisabled(_logger, reason);
                 return;
             }
+#pragma warning disable CA2000 // Disposed in the finally below, which disposes the pins this method created.
             pins = new GpioControllerPins();
+#pragma warning restore CA2000
         }
         try
         {

@@ -23,12 +23,14 @@ public sealed class SystemSerialPortOpener : ISerialPortOpener
         {
             throw new ArgumentException($"parity '{options.Parity}' is not None, Even or Odd", nameof(options));
         }
+#pragma warning disable CA2000 // The returned OwningStream owns the port; the catch disposes it when opening fails.
         var port = new SerialPort(options.Port, options.BaudRate, parity, options.DataBits,
             options.StopBits == 2 ? StopBits.Two : StopBits.One)
         {
             Handshake = Handshake.None,
             ReadTimeout = SerialPort.InfiniteTimeout,
         };
+#pragma warning restore CA2000
         try
         {
             port.Open();

@@ -1,17 +1,18 @@
+using EdgeAnomaly.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnomaly.Modbus;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.Modbus.LinkFault, Level = LogLevel.Warning,
         Message = "Modbus {Link}: {Fault} ({Suppressed} more faults on this link since the last line)")]
     public static partial void LinkFault(ILogger logger, string link, string fault, int suppressed);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Modbus {Link}: link open again after a failure")]
+    [LoggerMessage(EventId = LogEventIds.Modbus.LinkReopened, Level = LogLevel.Information, Message = "Modbus {Link}: link open again after a failure")]
     public static partial void LinkReopened(ILogger logger, string link);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Modbus {Link}: link open")]
+    [LoggerMessage(EventId = LogEventIds.Modbus.LinkOpened, Level = LogLevel.Debug, Message = "Modbus {Link}: link open")]
     public static partial void LinkOpened(ILogger logger, string link);
 }
 

@@ -44,7 +44,9 @@ public static class ModbusMasters
 
     private static async ValueTask<Stream> ConnectAsync(string host, int port, CancellationToken ct)
     {
+#pragma warning disable CA2000 // The returned NetworkStream owns the socket; the catch disposes it when connecting fails.
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+#pragma warning restore CA2000
         try
         {
             await socket.ConnectAsync(host, port, ct).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeAnomaly.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAnomaly.Runtime.Alarm;
@@ -137,9 +138,9 @@ public sealed class AlarmController(IAlarmOutput output)
 
 internal static partial class AlarmLog
 {
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Alarm output disabled: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.Alarm.Disabled, Level = LogLevel.Information, Message = "Alarm output disabled: {Reason}")]
     public static partial void Disabled(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Alarm output on GPIO {Pin} (active-low: {ActiveLow})")]
+    [LoggerMessage(EventId = LogEventIds.Alarm.Enabled, Level = LogLevel.Information, Message = "Alarm output on GPIO {Pin} (active-low: {ActiveLow})")]
     public static partial void Enabled(ILogger logger, int pin, bool activeLow);
 }

@@ -78,7 +78,7 @@ public sealed class HealthReporter(
 
 internal static partial class HealthLog
 {
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEventIds.Health.Summary, Level = LogLevel.Information,
         Message = "Health: readings={Readings} rejected={Rejected} events={Events} backlog={Backlog} evictions={Evictions} uplink={Connected}")]
     public static partial void Summary(ILogger logger, long readings, long rejected, long events, long backlog, long evictions, bool connected);
 }

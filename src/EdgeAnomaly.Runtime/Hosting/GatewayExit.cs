@@ -1,3 +1,4 @@
+using EdgeAnomaly.Core.Diagnostics;
 using EdgeAnomaly.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -78,11 +79,11 @@ public static class GatewayRun
 
 internal static partial class GatewayExitLog
 {
-    [LoggerMessage(EventId = 510, Level = LogLevel.Critical,
+    [LoggerMessage(EventId = LogEventIds.Hosting.ComponentFailed, Level = LogLevel.Critical,
         Message = "Fatal: {Component} failed ({Reason}); the gateway stopped and exits with code {ExitCode} so that systemd restarts it")]
     public static partial void ComponentFailed(ILogger logger, string component, int exitCode, string reason);
 
-    [LoggerMessage(EventId = 511, Level = LogLevel.Critical,
+    [LoggerMessage(EventId = LogEventIds.Hosting.StartFailed, Level = LogLevel.Critical,
         Message = "Fatal: the gateway could not start; exiting with code {ExitCode}")]
     public static partial void StartFailed(ILogger logger, int exitCode, Exception error);
 }

@@ -97,21 +97,21 @@ public static class StoreStartup
 
 internal static partial class StoreStartupLog
 {
-    [LoggerMessage(EventId = 500, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEventIds.Hosting.StoreRecovered, Level = LogLevel.Error,
         Message = "Database {Path} failed the start-up check ({Cause}: {Detail}). Moved aside to {MovedTo} (kept, not deleted); salvaged {Events} events and {Revisions} unsent revisions, up to {Skipped} rows unreadable; continuing with a new database")]
     public static partial void Recovered(ILogger logger, string path, string cause, string detail, string movedTo, long events, long revisions, long skipped);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEventIds.Hosting.StoreMissing, Level = LogLevel.Error,
         Message = "Database {Path} is missing: {Detail}. Leftovers: {MovedTo}; continuing with a new database")]
     public static partial void Missing(ILogger logger, string path, string detail, string movedTo);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.Hosting.StoreUnverified, Level = LogLevel.Warning,
         Message = "Database {Path} not verified at start: {Detail}; using it as it is (a damaged page read later stops the gateway with exit code 3 and the next start checks again)")]
     public static partial void Unverified(ILogger logger, string path, string detail);
 
-    [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "Database {Path} passed the start-up check in {Ms} ms")]
+    [LoggerMessage(EventId = LogEventIds.Hosting.StorePassed, Level = LogLevel.Information, Message = "Database {Path} passed the start-up check in {Ms} ms")]
     public static partial void Passed(ILogger logger, string path, long ms);
 
-    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Database {Path} created")]
+    [LoggerMessage(EventId = LogEventIds.Hosting.StoreCreated, Level = LogLevel.Information, Message = "Database {Path} created")]
     public static partial void Created(ILogger logger, string path);
 }

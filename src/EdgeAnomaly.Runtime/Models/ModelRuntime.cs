@@ -19,7 +19,7 @@ namespace EdgeAnomaly.Runtime.Models;
 /// the bundle folder for new or replaced bundles. A model fault never stops the gateway: a refused bundle, a failed
 /// training or a scorer that throws leaves the asset with rules and statistics (and its previous model, if any).</para>
 /// </summary>
-public sealed class ModelRuntime : IHostedService, IModelStatusSource
+public sealed class ModelRuntime : IHostedService, IModelStatusSource, IDisposable
 {
     private readonly ModelsSection _options;
     private readonly TimeProvider _time;
@@ -152,6 +152,9 @@ public sealed class ModelRuntime : IHostedService, IModelStatusSource
         // A training run in progress is abandoned on its background thread; its result is never written.
         await Task.WhenAll(_trainingLoop, _reloadLoop).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The container disposes the runtime after the host stopped it.</summary>
+    public void Dispose() => _stopping.Dispose();
 
     private void LoadAtStart(AssetModelSlot slot)
     {

@@ -575,43 +575,43 @@ public sealed record PipelineSettings(TimeSpan OrphanGrace, TimeSpan ReadingsFlu
 
 internal static partial class PipelineLog
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Pipeline started; {OpenEvents} open events restored")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.Started, Level = LogLevel.Information, Message = "Pipeline started; {OpenEvents} open events restored")]
     public static partial void Started(ILogger logger, int openEvents);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Pipeline stopped after {Messages} messages")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.Stopped, Level = LogLevel.Information, Message = "Pipeline stopped after {Messages} messages")]
     public static partial void Stopped(ILogger logger, long messages);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Event {Severity} {State} asset={Asset} source={Source} id={EventId}: {Text}")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.Event, Level = LogLevel.Warning, Message = "Event {Severity} {State} asset={Asset} source={Source} id={EventId}: {Text}")]
     public static partial void Event(ILogger logger, string severity, string state, string asset, string source, string eventId, string text);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Rejected input ({Reason}) on {Topic}; {Suppressed} similar rejections not logged since the last line")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.Rejected, Level = LogLevel.Warning, Message = "Rejected input ({Reason}) on {Topic}; {Suppressed} similar rejections not logged since the last line")]
     public static partial void Rejected(ILogger logger, string reason, string topic, long suppressed);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.Pipeline.Evicted, Level = LogLevel.Warning,
         Message = "Disk cap: evicted {Readings} reading rows and {Events} events since the last report (totals {TotalReadings} / {TotalEvents}); readings history goes first")]
     public static partial void Evicted(ILogger logger, long readings, long events, long totalReadings, long totalEvents);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEventIds.Pipeline.SkippedReplays, Level = LogLevel.Information,
         Message = "Skipped {Skipped} condition reports already decided before the restart (redelivered readings; total {Total})")]
     public static partial void SkippedReplays(ILogger logger, long skipped, long total);
 
-    [LoggerMessage(EventId = 120, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEventIds.Pipeline.DiskFull, Level = LogLevel.Error,
         Message = "Disk full: {Failures} store writes failed for lack of space so far; {Held} event revisions held in memory until they can be written; readings history is shed first")]
     public static partial void DiskFull(ILogger logger, long failures, int held);
 
-    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Disk space is back; {Dropped} readings were dropped while it was full (total)")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.DiskSpaceBack, Level = LogLevel.Information, Message = "Disk space is back; {Dropped} readings were dropped while it was full (total)")]
     public static partial void DiskSpaceBack(ILogger logger, long dropped);
 
-    [LoggerMessage(EventId = 122, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.Pipeline.ReadingsDropped, Level = LogLevel.Warning,
         Message = "Disk full: {Readings} readings not written to history since the last report (total {Total}; failed writes {Failures})")]
     public static partial void ReadingsDropped(ILogger logger, long readings, long total, long failures);
 
-    [LoggerMessage(EventId = 123, Level = LogLevel.Error, Message = "Event commit failed for lack of disk space; {Held} revisions held in memory and retried every second: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.CommitFailed, Level = LogLevel.Error, Message = "Event commit failed for lack of disk space; {Held} revisions held in memory and retried every second: {Reason}")]
     public static partial void CommitFailed(ILogger logger, int held, string reason);
 
-    [LoggerMessage(EventId = 124, Level = LogLevel.Critical, Message = "Stopping with {Held} event revisions that could not be written (disk full): they are lost, and the stop fails")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.HeldAtStop, Level = LogLevel.Critical, Message = "Stopping with {Held} event revisions that could not be written (disk full): they are lost, and the stop fails")]
     public static partial void HeldAtStop(ILogger logger, int held);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Node {Node} is now {State}")]
+    [LoggerMessage(EventId = LogEventIds.Pipeline.NodeState, Level = LogLevel.Information, Message = "Node {Node} is now {State}")]
     public static partial void NodeState(ILogger logger, string node, string state);
 }
