@@ -97,7 +97,8 @@ public static class GatewayHost
             store.RegisterTags(registry);
             return store;
         });
-        // One store; each consumer resolves only the interface it needs (the container disposes the store once).
+        // One store; each consumer resolves only the interface it needs. The container disposes the store once per
+        // registration that handed it out (Dispose is idempotent), after every hosted service has stopped.
         services.AddSingleton<IEventCommitStore>(sp => sp.GetRequiredService<GatewayStore>());
         services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<GatewayStore>());
         services.AddSingleton<IReadingsRecorder>(sp => sp.GetRequiredService<GatewayStore>());
