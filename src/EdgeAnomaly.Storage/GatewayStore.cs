@@ -18,8 +18,15 @@ namespace EdgeAnomaly.Storage;
 /// holds. <see cref="AppendReadings"/> and <see cref="FlushReadings"/> belong to the pipeline thread only
 /// (the per-tag buffers are not locked; the database work inside them is).
 /// </para>
+/// <para>
+/// Consumers see it through the interface they need: the pipeline <see cref="IEventCommitStore"/>,
+/// <see cref="IReadingsRecorder"/> and <see cref="IStoreHousekeeping"/>; the forwarder <see cref="IEventOutbox"/>; a
+/// trainer <see cref="IReadingsHistory"/>; health, the CLI and an API <see cref="IStoreQueries"/> (health also
+/// <see cref="ICommitTimings"/>). Only whoever opens the file (the host, the CLI) holds the type itself.
+/// </para>
 /// </summary>
-public sealed partial class GatewayStore : IDisposable
+public sealed partial class GatewayStore : IEventCommitStore, IEventOutbox, IReadingsRecorder, IReadingsHistory, IStoreHousekeeping,
+    IStoreQueries, ICommitTimings, IDisposable
 {
     /// <summary>
     /// Page size of a new file. Every commit writes each page it touches in full to the WAL, and an event revision

@@ -21,7 +21,7 @@ public sealed class EventForwarder
     private const int MarkBatch = 2000;
     private const int MaxCachedTopics = 4096;
 
-    private readonly GatewayStore _store;
+    private readonly IEventOutbox _outbox;
     private readonly UplinkClient _uplink;
     private readonly GatewayCounters _counters;
     private readonly TimeProvider _time;
@@ -34,9 +34,9 @@ public sealed class EventForwarder
         SingleReader = true,
     });
 
-    public EventForwarder(GatewayStore store, UplinkClient uplink, GatewayCounters counters, TimeProvider? time = null, ILogger<EventForwarder>? log = null)
+    public EventForwarder(IEventOutbox outbox, UplinkClient uplink, GatewayCounters counters, TimeProvider? time = null, ILogger<EventForwarder>? log = null)
     {
-        _store = store;
+        _outbox = outbox;
         _uplink = uplink;
         _counters = counters;
         _time = time ?? TimeProvider.System;
@@ -112,7 +112,7 @@ public sealed class EventForwarder
                 if (next == page.Count)
                 {
                     // Reads ahead of the acknowledgements in big pages (one query each); the checkpoint lags behind safely.
-                    page = _store.ReadPendingOutbox(afterSeq, ReadBatch);
+                    page = _outbox.ReadPendingOutbox(afterSeq, ReadBatch);
                     next = 0;
                     readRows = page.Count;
                     if (readRows > 0)
@@ -237,7 +237,7 @@ public sealed class EventForwarder
     {
         // Every row from First to Last was read by this pump and acknowledged (seq is AUTOINCREMENT, the pump
         // started at the oldest pending row and takes acks in order), so one range statement covers them.
-        _store.MarkDeliveredRange(acked.First, acked.Last);
+        _outbox.MarkDeliveredRange(acked.First, acked.Last);
         _counters.AddEventsUplinked(acked.Count);
         Interlocked.Add(ref _forwarded, acked.Count);
     }

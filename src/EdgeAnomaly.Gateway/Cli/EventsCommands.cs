@@ -32,25 +32,32 @@ public static class EventsCommands
                 return 2;
             }
             using var store = new GatewayStore(new StoreOptions { Path = path.FullName }, new GatewayCounters());
-            var events = store.ListEvents(n);
-            if (parse.GetValue(json))
-            {
-                foreach (var stored in events)
-                {
-                    Console.WriteLine(Encoding.UTF8.GetString(EventJson.Serialize(stored.Event)));
-                }
-                return 0;
-            }
-            Console.WriteLine($"{"start (UTC)",-23} {"severity",-8} {"state",-6} {"kind",-12} {"asset",-14} {"source",-28} message");
-            foreach (var stored in events)
-            {
-                var e = stored.Event;
-                var start = DateTimeOffset.FromUnixTimeMilliseconds(e.StartMs).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-                Console.WriteLine($"{start,-23} {e.Severity.ToWire(),-8} {e.State.ToWire(),-6} {e.Kind.ToWire(),-12} {e.Asset,-14} {e.Source,-28} {e.Message}{(stored.Delivered ? "" : "  [not yet uplinked]")}");
-            }
-            Console.WriteLine($"{events.Count} events, {store.PendingCount} revisions waiting for uplink");
+            Print(store, n, parse.GetValue(json));
             return 0;
         });
         return new Command("events", "Inspect stored events.") { list };
+    }
+
+    /// <summary>Writes the newest <paramref name="limit"/> events: a table, or the stored JSON one per line.</summary>
+    public static void Print(IStoreQueries store, int limit, bool json)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var events = store.ListEvents(limit);
+        if (json)
+        {
+            foreach (var stored in events)
+            {
+                Console.WriteLine(Encoding.UTF8.GetString(EventJson.Serialize(stored.Event)));
+            }
+            return;
+        }
+        Console.WriteLine($"{"start (UTC)",-23} {"severity",-8} {"state",-6} {"kind",-12} {"asset",-14} {"source",-28} message");
+        foreach (var stored in events)
+        {
+            var e = stored.Event;
+            var start = DateTimeOffset.FromUnixTimeMilliseconds(e.StartMs).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+            Console.WriteLine($"{start,-23} {e.Severity.ToWire(),-8} {e.State.ToWire(),-6} {e.Kind.ToWire(),-12} {e.Asset,-14} {e.Source,-28} {e.Message}{(stored.Delivered ? "" : "  [not yet uplinked]")}");
+        }
+        Console.WriteLine($"{events.Count} events, {store.PendingCount} revisions waiting for uplink");
     }
 }

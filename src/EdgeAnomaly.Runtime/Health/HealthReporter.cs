@@ -19,7 +19,8 @@ namespace EdgeAnomaly.Runtime.Health;
 public sealed class HealthReporter(
     GatewayConfig config,
     GatewayCounters counters,
-    GatewayStore store,
+    IStoreQueries store,
+    ICommitTimings commitTimings,
     UplinkClient uplink,
     MqttIngestClient ingest,
     GatewayPipeline pipeline,
@@ -42,7 +43,7 @@ public sealed class HealthReporter(
         }
         var gauges = new HealthGauges(store.PendingCount, store.DatabaseSizeBytes, uplink.IsConnected, ingest.IsConnected,
             pipeline.OpenEvents, pipeline.NodesSnapshot, new LocalSourcesHealth(localReadings.Counters, localReadings.Pending, devices),
-            models?.Snapshot(), RuntimeHealth.Capture(pipeline.Timings.Take() with { CommitLockWaitMs = store.TakeLongestCommitLockWaitMs(), CommitSyncMs = store.TakeLongestCommitSyncMs() }),
+            models?.Snapshot(), RuntimeHealth.Capture(pipeline.Timings.Take() with { CommitLockWaitMs = commitTimings.TakeLongestCommitLockWaitMs(), CommitSyncMs = commitTimings.TakeLongestCommitSyncMs() }),
             store.StartupReport, store.DiskFull || pipeline.HeldRevisions > 0, pipeline.HeldRevisions);
         return HealthJson.Serialize(config.Gateway.Id, now.ToUnixTimeMilliseconds(), (long)(now - _started).TotalSeconds, counters, gauges);
     }

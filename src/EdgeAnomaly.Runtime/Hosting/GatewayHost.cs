@@ -97,8 +97,17 @@ public static class GatewayHost
             store.RegisterTags(registry);
             return store;
         });
+        // One store; each consumer resolves only the interface it needs. The container disposes the store once per
+        // registration that handed it out (Dispose is idempotent), after every hosted service has stopped.
+        services.AddSingleton<IEventCommitStore>(sp => sp.GetRequiredService<GatewayStore>());
+        services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<GatewayStore>());
+        services.AddSingleton<IReadingsRecorder>(sp => sp.GetRequiredService<GatewayStore>());
+        services.AddSingleton<IReadingsHistory>(sp => sp.GetRequiredService<GatewayStore>());
+        services.AddSingleton<IStoreHousekeeping>(sp => sp.GetRequiredService<GatewayStore>());
+        services.AddSingleton<IStoreQueries>(sp => sp.GetRequiredService<GatewayStore>());
+        services.AddSingleton<ICommitTimings>(sp => sp.GetRequiredService<GatewayStore>());
         services.AddSingleton(sp => new UplinkClient(config.Central, counters, options.Time, sp.GetRequiredService<ILogger<UplinkClient>>()));
-        services.AddSingleton(sp => new EventForwarder(sp.GetRequiredService<GatewayStore>(), sp.GetRequiredService<UplinkClient>(),
+        services.AddSingleton(sp => new EventForwarder(sp.GetRequiredService<IEventOutbox>(), sp.GetRequiredService<UplinkClient>(),
             counters, options.Time, sp.GetRequiredService<ILogger<EventForwarder>>()));
         services.AddSingleton(sp => new AlarmController(options.AlarmOutput
             ?? GpioAlarmOutput.Open(config.Alarm, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Alarm"))));
@@ -116,7 +125,7 @@ public static class GatewayHost
         services.AddSingleton<IHostedService>(sp => new LoopService("uplink", sp.GetRequiredService<UplinkClient>().RunAsync));
         services.AddSingleton<IHostedService>(sp => new LoopService("forwarder", sp.GetRequiredService<EventForwarder>().RunAsync));
         AddModels(services, config, registry, options);
-        services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<GatewayStore>(),
+        services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<IStoreQueries>(), sp.GetRequiredService<ICommitTimings>(),
             sp.GetRequiredService<UplinkClient>(), sp.GetRequiredService<MqttIngestClient>(), sp.GetRequiredService<GatewayPipeline>(),
             localReadings, sp.GetServices<ILocalSourceStatus>(), options.Time, sp.GetRequiredService<ILogger<HealthReporter>>(),
             sp.GetService<ModelRuntime>()));
@@ -146,7 +155,7 @@ public static class GatewayHost
         var flushWait = (config.Store.ReadingsFlushInterval * 2) + TimeSpan.FromSeconds(10);
         services.AddSingleton(sp => new ModelRuntime(config.Models, assets, registry, sp.GetRequiredService<EventTracker>(), options.Time,
             sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver,
-            new StoredTrainingReadings(sp.GetRequiredService<GatewayStore>(), flushWait)));
+            new StoredTrainingReadings(sp.GetRequiredService<IReadingsHistory>(), flushWait)));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ModelRuntime>());
     }
 

@@ -23,7 +23,7 @@ public interface ITrainingReadings
 /// not stalled. Readings the disk cap evicted meanwhile are missing: the trainer trains on what is left, and the
 /// usual minimum (Models:MinTrainingSteps) decides whether that is enough.
 /// </summary>
-public sealed class StoredTrainingReadings(GatewayStore store, TimeSpan maxWait) : ITrainingReadings
+public sealed class StoredTrainingReadings(IReadingsHistory store, TimeSpan maxWait) : ITrainingReadings
 {
     public TrainingHistory Load(AssetModelSettings settings, long fromMs, long toMs, long requestedAt, CancellationToken ct)
     {

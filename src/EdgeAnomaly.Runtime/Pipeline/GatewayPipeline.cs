@@ -68,7 +68,9 @@ public sealed class GatewayPipeline : BackgroundService
     private readonly TagDetectorBank _detectors;
     private readonly RuleEngineSlot _rules;
     private readonly EventTracker _tracker;
-    private readonly GatewayStore _store;
+    private readonly IEventCommitStore _events;
+    private readonly IReadingsRecorder _readings;
+    private readonly IStoreHousekeeping _disk;
     private readonly EventForwarder _forwarder;
     private readonly AlarmController _alarm;
     private readonly GatewayCounters _counters;
@@ -109,7 +111,9 @@ public sealed class GatewayPipeline : BackgroundService
         TagDetectorBank detectors,
         RuleEngineSlot rules,
         EventTracker tracker,
-        GatewayStore store,
+        IEventCommitStore events,
+        IReadingsRecorder readings,
+        IStoreHousekeeping disk,
         EventForwarder forwarder,
         AlarmController alarm,
         GatewayCounters counters,
@@ -129,7 +133,9 @@ public sealed class GatewayPipeline : BackgroundService
         _detectors = detectors;
         _rules = rules;
         _tracker = tracker;
-        _store = store;
+        _events = events;
+        _readings = readings;
+        _disk = disk;
         _forwarder = forwarder;
         _alarm = alarm;
         _counters = counters;
@@ -169,8 +175,8 @@ public sealed class GatewayPipeline : BackgroundService
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // Open events and, per cause, what the committed revisions decided: the producers resume the open ones, and
         // readings the broker redelivers (already reflected in a committed revision) are not decided twice.
-        var open = _store.GetOpenEvents();
-        var causes = _store.GetCauseCheckpoints();
+        var open = _events.GetOpenEvents();
+        var causes = _events.GetCauseCheckpoints();
         _tracker.Restore(causes, open, now);
         _alarm.Update(_tracker.OpenAlarmCount);
         PipelineLog.Started(_log, open.Count);
@@ -213,7 +219,7 @@ public sealed class GatewayPipeline : BackgroundService
                 if (flushing)
                 {
                     var sliceStart = _time.GetTimestamp();
-                    if (_store.FlushReadingsSlice(FlushSliceReadings))
+                    if (_readings.FlushReadingsSlice(FlushSliceReadings))
                     {
                         nextFlush = now + (long)_flushInterval.TotalMilliseconds;
                         flushing = false;
@@ -241,7 +247,7 @@ public sealed class GatewayPipeline : BackgroundService
                 ProcessLocal(batch);
             }
             CommitAndAnnounce(retryHeld: true);
-            _store.FlushReadings();
+            _readings.FlushReadings();
             PipelineLog.Stopped(_log, MessagesProcessed);
         }
         if (_held.Count > 0)
@@ -357,7 +363,7 @@ public sealed class GatewayPipeline : BackgroundService
             rules?.OnReading(reading, _tracker);
             _models?.OnReading(reading);
         }
-        _store.AppendReadings(readings);
+        _readings.AppendReadings(readings);
     }
 
     /// <summary>
@@ -400,7 +406,7 @@ public sealed class GatewayPipeline : BackgroundService
             }
             if (kept > 0)
             {
-                _store.AppendReadings(readings[..kept]);
+                _readings.AppendReadings(readings[..kept]);
                 _counters.AddReadingsAccepted(kept);
             }
             _localCounters.AddProcessed(batch.Kind, kept, notGood);
@@ -421,7 +427,7 @@ public sealed class GatewayPipeline : BackgroundService
         _detectors.OnTick(nowMs, _tracker);
         _models?.OnTick();
         _tracker.Tick(nowMs, _orphanGrace);
-        _store.MaintainDisk();
+        _disk.MaintainDisk();
         CommitAndAnnounce(retryHeld: true);
         ReportEvictions(nowMs);
         ReportSkippedReplays(nowMs);
@@ -458,7 +464,7 @@ public sealed class GatewayPipeline : BackgroundService
     /// <summary>A full disk is logged when it starts and ends, and dropped readings at most once per 10 s.</summary>
     private void ReportDiskFull(long nowMs)
     {
-        var full = _store.DiskFull || _held.Count > 0;
+        var full = _disk.DiskFull || _held.Count > 0;
         var dropped = _counters.ReadingsDroppedDiskFull;
         if (full != _loggedDiskFull)
         {
@@ -510,7 +516,7 @@ public sealed class GatewayPipeline : BackgroundService
         var commitStart = _time.GetTimestamp();
         try
         {
-            _store.CommitEventRevisions(_revisions);
+            _events.CommitEventRevisions(_revisions);
         }
         catch (StoreFullException ex)
         {
