@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using EdgeAnomaly.Detectors;
 using EdgeAnomaly.Devices;
@@ -105,7 +106,8 @@ public static class GatewayOptionsServiceCollectionExtensions
         Models = Section<ModelsSection>(services),
     };
 
-    private static T Section<T>(IServiceProvider services) where T : class =>
+    private static T Section<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services)
+        where T : class =>
         services.GetRequiredService<IOptionsMonitor<T>>().CurrentValue;
 
     /// <summary>
