@@ -190,6 +190,7 @@ public static class DemoCommand
         config.Store.Path = Path.Combine(dataDir, "edgeanomaly.db");
         config.Store.ReadingsFlushInterval = TimeSpan.FromSeconds(5);
         config.Rules.Path = Path.Combine(dataDir, "rules.yaml");
+        config.Models.BundleDirectory = Path.Combine(dataDir, "models");
         if (!File.Exists(config.Rules.Path))
         {
             File.WriteAllText(config.Rules.Path, DemoRules.Yaml);

@@ -25,19 +25,7 @@ public sealed class TagDetectorBank
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(dq);
-        var errors = new List<string>();
-        foreach (var e in stats.Validate())
-        {
-            errors.Add("Statistics:" + e);
-        }
-        foreach (var e in dq.Validate())
-        {
-            errors.Add("DataQuality:" + e);
-        }
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("invalid detector options: " + string.Join("; ", errors));
-        }
+        // The sections are validated once, at start (the gateway's options validation); per-tag overrides below.
         _registry = registry;
         _rateWindowMs = (long)dq.Rate.Window.TotalMilliseconds;
         _tags = new TagState[registry.TagCount];

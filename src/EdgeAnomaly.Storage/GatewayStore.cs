@@ -73,11 +73,8 @@ public sealed partial class GatewayStore : IEventCommitStore, IEventOutbox, IRea
 
     public GatewayStore(StoreOptions options, GatewayCounters counters, TimeProvider? time = null)
     {
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
+        // Options are validated once, at start (the gateway's options validation); not again here.
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _counters = counters;
         _time = time ?? TimeProvider.System;

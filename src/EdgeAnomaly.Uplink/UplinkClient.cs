@@ -129,11 +129,8 @@ public sealed class UplinkClient : IAsyncDisposable
 
     public UplinkClient(UplinkOptions options, GatewayCounters counters, TimeProvider? time = null, ILogger<UplinkClient>? log = null)
     {
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
+        // Options are validated once, at start (the gateway's options validation); not again here.
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _counters = counters;
         _time = time ?? TimeProvider.System;

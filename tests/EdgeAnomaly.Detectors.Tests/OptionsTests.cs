@@ -64,15 +64,6 @@ public class OptionsTests
         Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Bank_InvalidOptions_ThrowsNamingTheSectionAndKey()
-    {
-        var stats = new StatisticsOptions();
-        stats.Ewma.Lambda = 0;
-        var ex = Assert.Throws<ArgumentException>(() => new TagDetectorBank(Kit.Registry(), stats, new DataQualityOptions()));
-        Assert.Contains("Statistics:Ewma:Lambda", ex.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]

@@ -69,6 +69,9 @@ public static class LogEventIds
         public const int StoreCreated = 504;
         public const int ComponentFailed = 510;
         public const int StartFailed = 511;
+        public const int StageFailed = 512;
+        public const int StageStopFailed = 513;
+        public const int StageStopped = 514;
     }
 
     public static class Configuration
@@ -131,6 +134,12 @@ public static class LogEventIds
         public const int Drained = 2211;
         public const int CertificateExpiring = 2230;
         public const int NotAuthorized = 2231;
+    }
+
+    public static class Mqtt
+    {
+        public const string Namespace = "EdgeAnomaly.Mqtt";
+        public const int First = 2400, Last = 2499;
     }
 
     public static class Storage

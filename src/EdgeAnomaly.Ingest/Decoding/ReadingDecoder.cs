@@ -50,11 +50,7 @@ public sealed class ReadingDecoder
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(counters);
-        var problems = string.Join("; ", options.Validate());
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException(problems, nameof(options));
-        }
+        // Options are validated once, at start (the gateway's options validation); not again here.
         _registry = registry;
         _counters = counters;
         _prefix = options.TopicPrefix;

@@ -48,11 +48,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(counters);
-        var problems = string.Join("; ", options.Validate().Concat(ingest.Validate()));
-        if (problems.Length > 0)
-        {
-            throw new ArgumentException(problems, nameof(options));
-        }
+        // Options are validated once, at start (the gateway's options validation); not again here.
         _options = options;
         _ingest = ingest;
         _time = time;

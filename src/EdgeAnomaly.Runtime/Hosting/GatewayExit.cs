@@ -62,16 +62,31 @@ public static class GatewayRun
     /// <summary>The first background loop that ended with an exception (its name and the exception), or null.</summary>
     public static (string Name, Exception Error)? FirstFault(IEnumerable<IHostedService> services)
     {
+        ArgumentNullException.ThrowIfNull(services);
         foreach (var service in services)
         {
-            if (service is BackgroundService { ExecuteTask: { IsFaulted: true } task })
+            if (service is GatewayStages stages)
             {
-                var error = task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerExceptions[0] : task.Exception;
+                foreach (var stage in stages.StopOrder)
+                {
+                    if (Fault(stage.Service) is { } error)
+                    {
+                        return (stage.Name, error);
+                    }
+                }
+            }
+            else if (Fault(service) is { } error)
+            {
                 return (service is LoopService loop ? loop.Name : service.GetType().Name, error);
             }
         }
         return null;
     }
+
+    private static Exception? Fault(IHostedService service) =>
+        service is BackgroundService { ExecuteTask: { IsFaulted: true } task }
+            ? task.Exception!.InnerExceptions.Count == 1 ? task.Exception.InnerExceptions[0] : task.Exception
+            : null;
 
     private static ILogger Logger(IHost host) =>
         host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Gateway");

@@ -74,7 +74,7 @@ public static class GatewayHost
         var registry = ConfigLoader.BuildRegistry(config);
         var values = new TagValues(registry.TagCount);
         var counters = new GatewayCounters();
-        services.AddSingleton(config);
+        services.AddGatewaySections(config);
         services.AddSingleton(options.Time);
         services.AddSingleton(registry);
         services.AddSingleton(values);
@@ -118,33 +118,61 @@ public static class GatewayHost
         }
         services.AddSingleton<GatewayPipeline>();
 
-        // AddHostedService de-duplicates by implementation type, which would drop all but one LoopService:
-        // register IHostedService descriptors directly.
-        // Hosted services stop in reverse order: ingest first, then the pipeline drains and commits,
-        // then the forwarder, and the uplink last (it publishes the retained offline state).
-        services.AddSingleton<IHostedService>(sp => new LoopService("uplink", sp.GetRequiredService<UplinkClient>().RunAsync));
-        services.AddSingleton<IHostedService>(sp => new LoopService("forwarder", sp.GetRequiredService<EventForwarder>().RunAsync));
-        AddModels(services, config, registry, options);
-        services.AddHostedService(sp => new HealthReporter(config, counters, sp.GetRequiredService<IStoreQueries>(), sp.GetRequiredService<ICommitTimings>(),
+        services.AddSingleton(sp => new HealthReporter(config, counters, sp.GetRequiredService<IStoreQueries>(), sp.GetRequiredService<ICommitTimings>(),
             sp.GetRequiredService<UplinkClient>(), sp.GetRequiredService<MqttIngestClient>(), sp.GetRequiredService<GatewayPipeline>(),
             localReadings, sp.GetServices<ILocalSourceStatus>(), options.Time, sp.GetRequiredService<ILogger<HealthReporter>>(),
             sp.GetService<ModelRuntime>()));
-        services.AddHostedService(sp => sp.GetRequiredService<GatewayPipeline>());
-        services.AddHostedService(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
-        services.AddSingleton<IHostedService>(sp => new LoopService("ingest", sp.GetRequiredService<MqttIngestClient>().RunAsync));
+        AddModels(services, config, registry, options);
         AddLocalSources(services, config, registry, localReadings, options.Time, options.GpioInputs);
-        services.AddHostedService<SystemdWatchdog>();
+        // The stages are container singletons too, so the container disposes each once, after the host has stopped.
+        services.AddSingleton<SystemdWatchdog>();
+        services.AddSingleton(sp => new RulesWatcherService(sp.GetRequiredService<RuleEngineSlot>()));
+        services.AddKeyedSingleton(IngestStage, (sp, _) => new LoopService(IngestStage, sp.GetRequiredService<MqttIngestClient>().RunAsync));
+        services.AddKeyedSingleton(ForwarderStage, (sp, _) => new LoopService(ForwarderStage, sp.GetRequiredService<EventForwarder>().RunAsync));
+        services.AddKeyedSingleton(UplinkStage, (sp, _) => new LoopService(UplinkStage, sp.GetRequiredService<UplinkClient>().RunAsync));
+        services.AddSingleton(sp => new GatewayStages(StopOrder(sp), sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<GatewayStages>>()));
+        // The only hosted service: the stages start and stop in the order StopOrder declares.
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayStages>());
         return builder.Build();
     }
 
     /// <summary>
-    /// The model runtime, when any asset is modelled: registered before the pipeline so its bundles are loaded before
-    /// the first reading and its background training stops after the pipeline has drained.
+    /// The order the gateway stops in (it starts in the reverse order). Sources stop first so nothing new arrives;
+    /// the pipeline then drains what they wrote and commits it; the model runtime's background training stops after
+    /// the pipeline (its bundles were loaded before the first reading); the forwarder stops after the pipeline's last
+    /// commit; the uplink is last, because it publishes the retained offline state.
+    /// </summary>
+    private const string IngestStage = "ingest";
+    private const string ForwarderStage = "forwarder";
+    private const string UplinkStage = "uplink";
+
+    internal static IReadOnlyList<GatewayStage> StopOrder(IServiceProvider sp)
+    {
+        List<GatewayStage> stages =
+        [
+            new("watchdog", sp.GetRequiredService<SystemdWatchdog>()),
+            // Local device loops: peers, in no particular order among themselves.
+            .. sp.GetServices<LocalSourceLoop>().Select(loop => new GatewayStage(loop.Name, loop)),
+            new(IngestStage, sp.GetRequiredKeyedService<LoopService>(IngestStage)),
+            new("rules-watcher", sp.GetRequiredService<RulesWatcherService>()),
+            new("pipeline", sp.GetRequiredService<GatewayPipeline>()),
+            new("health", sp.GetRequiredService<HealthReporter>()),
+        ];
+        if (sp.GetService<ModelRuntime>() is { } models)
+        {
+            stages.Add(new("models", models));
+        }
+        stages.Add(new(ForwarderStage, sp.GetRequiredKeyedService<LoopService>(ForwarderStage)));
+        stages.Add(new(UplinkStage, sp.GetRequiredKeyedService<LoopService>(UplinkStage)));
+        return stages;
+    }
+
+    /// <summary>
+    /// The model runtime, when any asset is modelled (its place in the start and stop order: <see cref="StopOrder"/>).
     /// </summary>
     private static void AddModels(IServiceCollection services, GatewayConfig config, TagRegistry registry, GatewayHostOptions options)
     {
-        // Configs built in code (the demo) have not been through the loader's path resolution.
-        ModelsConfig.ResolvePaths(config.Models, config.Gateway.DataDir);
         var assets = ModelsConfig.ResolveAll(config.Models, config.Assets);
         if (assets.Count == 0)
         {
@@ -156,12 +184,11 @@ public static class GatewayHost
         services.AddSingleton(sp => new ModelRuntime(config.Models, assets, registry, sp.GetRequiredService<EventTracker>(), options.Time,
             sp.GetRequiredService<ILogger<ModelRuntime>>(), options.ModelObserver,
             new StoredTrainingReadings(sp.GetRequiredService<IReadingsHistory>(), flushWait)));
-        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ModelRuntime>());
     }
 
     /// <summary>
-    /// Device loops feed the local channel; registered after the pipeline so they stop before it (the pipeline then
-    /// drains what they wrote). Only configured kinds are started; the daemon only ever reads from devices.
+    /// Device loops feed the local channel; they stop before the pipeline (<see cref="StopOrder"/>), which then drains
+    /// what they wrote. Only configured kinds are started; the daemon only ever reads from devices.
     /// </summary>
     private static void AddLocalSources(IServiceCollection services, GatewayConfig config, TagRegistry registry,
         LocalReadingChannel localReadings, TimeProvider time, IGpioInputPins? gpioPins)
@@ -174,14 +201,14 @@ public static class GatewayHost
                 new GatewayModbusMasterFactory(time, sp.GetRequiredService<ILoggerFactory>()), sink, time,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Modbus")));
             services.AddSingleton<ILocalSourceStatus>(sp => new ModbusSourceStatus(sp.GetRequiredService<ModbusPollScheduler>()));
-            services.AddSingleton<IHostedService>(sp => new LoopService("modbus", sp.GetRequiredService<ModbusPollScheduler>().RunAsync));
+            services.AddSingleton(sp => new LocalSourceLoop("modbus", sp.GetRequiredService<ModbusPollScheduler>().RunAsync));
         }
         if (config.Devices.Gpio.Count > 0)
         {
             services.AddSingleton(sp => new GpioInputReader(config.Devices.Gpio, ResolveTag, sink, time,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeAnomaly.Devices.Gpio"), gpioPins));
             services.AddSingleton<ILocalSourceStatus>(sp => new GpioSourceStatus(sp.GetRequiredService<GpioInputReader>()));
-            services.AddSingleton<IHostedService>(sp => new LoopService("gpio", sp.GetRequiredService<GpioInputReader>().RunAsync));
+            services.AddSingleton(sp => new LocalSourceLoop("gpio", sp.GetRequiredService<GpioInputReader>().RunAsync));
         }
         if (config.Devices.Serial.Count > 0)
         {
@@ -191,7 +218,7 @@ public static class GatewayHost
             for (var i = 0; i < config.Devices.Serial.Count; i++)
             {
                 var index = i;
-                services.AddSingleton<IHostedService>(sp => new LoopService("serial:" + config.Devices.Serial[index].Name,
+                services.AddSingleton(sp => new LocalSourceLoop("serial:" + config.Devices.Serial[index].Name,
                     sp.GetRequiredService<IReadOnlyList<SerialSensorReader>>()[index].RunAsync));
             }
         }
@@ -242,12 +269,15 @@ public static class GatewayHost
 }
 
 /// <summary>Runs a component's own loop as a hosted service; an unexpected fault stops the host (systemd restarts it).</summary>
-internal sealed class LoopService(string name, Func<CancellationToken, Task> run) : BackgroundService
+internal class LoopService(string name, Func<CancellationToken, Task> run) : BackgroundService
 {
     public string Name { get; } = name;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => run(stoppingToken);
 }
+
+/// <summary>A device loop (Modbus, GPIO, serial) feeding the local channel; stops before the pipeline.</summary>
+internal sealed class LocalSourceLoop(string name, Func<CancellationToken, Task> run) : LoopService(name, run);
 
 internal sealed class RulesWatcherService(RuleEngineSlot slot) : IHostedService
 {

@@ -196,18 +196,11 @@ public sealed record AssetModelSettings(
     ScoringOptions Scoring,
     string BundlePath);
 
-/// <summary>Path resolution, validation (errors name the key) and per-asset resolution of the Models section.</summary>
+/// <summary>Validation (errors name the key) and per-asset resolution of the Models section.</summary>
 public static partial class ModelsConfig
 {
     /// <summary>File extension of a model bundle: <c>&lt;BundleDirectory&gt;/&lt;asset&gt;.eamb</c>.</summary>
     public const string BundleExtension = ".eamb";
-
-    public static void ResolvePaths(ModelsSection models, string dataDir)
-    {
-        models.BundleDirectory = string.IsNullOrWhiteSpace(models.BundleDirectory)
-            ? Path.Combine(dataDir, "models")
-            : Path.GetFullPath(models.BundleDirectory, dataDir);
-    }
 
     public static string BundlePath(ModelsSection models, string asset) => Path.Combine(models.BundleDirectory, asset + BundleExtension);
 

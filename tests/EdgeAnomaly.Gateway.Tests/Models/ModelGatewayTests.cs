@@ -55,7 +55,7 @@ public sealed class ModelGatewayTests : TwoBrokerTest
         Assert.Equal(ModelState.Refused, status.State);
         Assert.Contains("not-a-bundle", status.Text, StringComparison.Ordinal);
         Assert.Single(log.Lines, l => l.Contains("Model bundle for a01 refused", StringComparison.Ordinal));
-        var health = host.Services.GetServices<IHostedService>().OfType<HealthReporter>().Single();
+        var health = host.Services.GetRequiredService<HealthReporter>();
         var payload = JsonDocument.Parse(health.BuildPayload()).RootElement;
         var models = payload.GetProperty("models");
         Assert.True(payload.GetProperty("runtime").GetProperty("rss_bytes").GetInt64() > 1_000_000);
