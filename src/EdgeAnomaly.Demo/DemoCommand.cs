@@ -85,7 +85,7 @@ public static class DemoCommand
         });
         await host.StartAsync(ct).ConfigureAwait(false);
         var counters = host.Services.GetRequiredService<GatewayCounters>();
-        var store = host.Services.GetRequiredService<GatewayStore>();
+        var store = host.Services.GetRequiredService<IStoreQueries>();
         Say($"gateway '{config.Gateway.Id}' running: {config.Assets.Count} assets, rules in {config.Rules.Path}");
 
         var faults = DemoFaults(fleet, duration);
@@ -119,7 +119,7 @@ public static class DemoCommand
         // Stop the gateway (ingest first; the pipeline commits what it has), then drain the outbox with a fresh
         // uplink, the way a restarted gateway would after an outage.
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await DrainAsync(config, store, counters).ConfigureAwait(false);
+        await DrainAsync(config, store, host.Services.GetRequiredService<IEventOutbox>(), counters).ConfigureAwait(false);
         var events = store.GetStats().Events;
         await WaitUntil(() => central.DistinctEvents >= events, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         await central.DisposeAsync().ConfigureAwait(false);
@@ -136,7 +136,7 @@ public static class DemoCommand
         return new DemoSummary(counters.ReadingsAccepted, events, central.DistinctEvents, store.PendingCount, counters.RejectedTotal) { Scorecard = scorecard };
     }
 
-    private static FaultScorecard Scorecard(string labelPath, GatewayStore store)
+    private static FaultScorecard Scorecard(string labelPath, IStoreQueries store)
     {
         var labels = new List<FaultLabel>();
         foreach (var line in File.ReadLines(labelPath))
@@ -154,14 +154,14 @@ public static class DemoCommand
         return FaultScorecard.Score(labels, events, FaultScorecard.DefaultGrace);
     }
 
-    private static async Task DrainAsync(GatewayConfig config, GatewayStore store, GatewayCounters counters)
+    private static async Task DrainAsync(GatewayConfig config, IStoreQueries store, IEventOutbox outbox, GatewayCounters counters)
     {
         if (store.PendingCount == 0)
         {
             return;
         }
         await using var uplink = new UplinkClient(config.Central, counters, TimeProvider.System, NullLogger<UplinkClient>.Instance);
-        var forwarder = new EventForwarder(store, uplink, counters, TimeProvider.System, NullLogger<EventForwarder>.Instance);
+        var forwarder = new EventForwarder(outbox, uplink, counters, TimeProvider.System, NullLogger<EventForwarder>.Instance);
         using var stop = new CancellationTokenSource();
         var loops = Task.WhenAll(uplink.RunAsync(stop.Token), forwarder.RunAsync(stop.Token));
         forwarder.Notify();
@@ -249,7 +249,7 @@ public static class DemoCommand
         return schedule;
     }
 
-    private static async Task StatusLoopAsync(GatewayCounters counters, GatewayStore store, CentralSubscriber central, CancellationToken ct)
+    private static async Task StatusLoopAsync(GatewayCounters counters, IStoreQueries store, CentralSubscriber central, CancellationToken ct)
     {
         try
         {
