@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+#if HAS_CONTRACTS || !CPU_AB_STANDALONE
 using EdgeAnomaly.Contracts;
+#endif
 using EdgeAnomaly.Core.Events;
 using EdgeAnomaly.Core.Readings;
 using EdgeAnomaly.Core.Tags;
