@@ -181,8 +181,10 @@ public sealed class EventForwarderOutboxTests : IDisposable
         AssertContiguous(outbox.Marks(), 1, 2); // rows 4 and 5 may be acknowledged, but they lie past the failure
         Assert.Equal(3, outbox.PendingCount);
         Assert.Equal(2, run.Counters.EventsUplinked);
-        // (mosquitto 2.0 also closes the connection after a refused QoS 1 publish: each retry follows a reconnect.)
-        Assert.Contains(run.Log.Lines, line => line.Contains("seq 3", StringComparison.Ordinal) && line.Contains("NotAuthorized", StringComparison.Ordinal));
+        // mosquitto 2.0 also closes the connection after a refused QoS 1 publish, so each retry follows a reconnect, and
+        // whether the forwarder sees the PUBACK's NotAuthorized or the disconnect first is a race (CI saw only the
+        // disconnect once): either way the log names the row forwarding stopped at.
+        Assert.Contains(run.Log.Lines, line => line.Contains("interrupted at seq 3", StringComparison.Ordinal));
 
         WriteAcl(acl, allowB: true);
         Reload(broker);
