@@ -166,10 +166,12 @@ public static class ConfigPaths
         {
             return; // Gateway:DataDir's own error names the problem.
         }
-        store.Path = string.IsNullOrWhiteSpace(store.Path)
-            ? Path.Combine(gateway.DataDir, "edgeanomaly.db")
-            : Path.GetFullPath(store.Path, gateway.DataDir);
+        store.Path = UnderDataDir(store.Path, gateway.DataDir, "edgeanomaly.db");
     }
+
+    /// <summary>A configured path taken relative to the data folder, or the default name inside it.</summary>
+    private static string UnderDataDir(string? configured, string dataDir, string defaultName) =>
+        string.IsNullOrWhiteSpace(configured) ? Path.Combine(dataDir, defaultName) : Path.GetFullPath(configured, dataDir);
 
     public static void ResolveModels(ModelsSection models, GatewaySection gateway)
     {
@@ -179,9 +181,7 @@ public static class ConfigPaths
         {
             return;
         }
-        models.BundleDirectory = string.IsNullOrWhiteSpace(models.BundleDirectory)
-            ? Path.Combine(gateway.DataDir, "models")
-            : Path.GetFullPath(models.BundleDirectory, gateway.DataDir);
+        models.BundleDirectory = UnderDataDir(models.BundleDirectory, gateway.DataDir, "models");
     }
 
     public static void CompleteCentral(UplinkOptions central, GatewaySection gateway)
